@@ -1,0 +1,119 @@
+#include "input.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Pipes have no size to check up front; beyond this a stream is refused. */
+#define CS_MAX_STREAM ((size_t)4 << 30)
+
+static int read_stream(struct cs_input *in, int fd, struct cs_error *err)
+{
+	size_t len = 0, cap = 1 << 16;
+	unsigned char *data = xmalloc(cap);
+
+	for (;;) {
+		if (len == cap) {
+			if (cap >= CS_MAX_STREAM) {
+				free(data);
+				return cs_fail(err, "%s: larger than 4 GiB", in->name);
+			}
+			cap *= 2;
+			data = xrealloc(data, cap);
+		}
+		ssize_t n = read(fd, data + len, cap - len);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = errno;
+			free(data);
+			return cs_fail(err, "%s: %s", in->name, strerror(e));
+		}
+		len += (size_t)n;
+	}
+	in->data = cs_bytes_of(data, len);
+	in->mapped = false;
+	return 0;
+}
+
+int input_open(struct cs_input *in, const char *path, struct cs_error *err)
+{
+	struct stat st;
+	bool is_stdin = strcmp(path, "-") == 0;
+	int fd, rc = -1;
+
+	memset(in, 0, sizeof(*in));
+	in->name = xstrdup(is_stdin ? "standard input" : path);
+	fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		cs_fail(err, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (fstat(fd, &st) < 0) {
+		cs_fail(err, "%s: %s", in->name, strerror(errno));
+		goto fail;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		cs_fail(err, "%s: is a directory", in->name);
+		goto fail;
+	}
+	if (S_ISREG(st.st_mode) && st.st_size > 0) {
+		if ((uint64_t)st.st_size > SIZE_MAX) {
+			cs_fail(err, "%s: too large to map", in->name);
+			goto fail;
+		}
+		void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (map == MAP_FAILED) {
+			cs_fail(err, "%s: cannot map: %s", in->name, strerror(errno));
+			goto fail;
+		}
+		madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
+		in->data = cs_bytes_of(map, (size_t)st.st_size);
+		in->mapped = true;
+	} else if (read_stream(in, fd, err) < 0) {
+		goto fail;
+	}
+	if (in->data.len == 0) {
+		cs_fail(err, "%s: empty file", in->name);
+		goto fail;
+	}
+	rc = 0;
+fail:
+	if (fd >= 0 && !is_stdin)
+		close(fd);
+	if (rc < 0)
+		input_close(in);
+	return rc;
+}
+
+void input_close(struct cs_input *in)
+{
+	if (in->mapped)
+		munmap((void *)in->data.ptr, in->data.len);
+	else
+		free((void *)in->data.ptr);
+	free(in->name);
+	memset(in, 0, sizeof(*in));
+}
+
+void input_consumed(struct cs_input *in, size_t offset)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t end;
+
+	if (!in->mapped || page <= 0 || offset > in->data.len)
+		return;
+	end = offset - offset % (size_t)page;
+	if (end <= in->released)
+		return;
+	madvise((void *)(in->data.ptr + in->released), end - in->released, MADV_DONTNEED);
+	in->released = end;
+}

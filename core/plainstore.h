@@ -1,0 +1,61 @@
+#ifndef CS_PLAINSTORE_H
+#define CS_PLAINSTORE_H
+
+#include "buf.h"
+#include "bytes.h"
+#include "digest.h"
+#include "error.h"
+
+#include <stdint.h>
+
+/*
+ * A place plaintexts come from: a cache-debug.db, the records embedded in a
+ * debug export, or a live daemon's /debug/cache/lookup. Each answers with
+ * the frame run the daemon stores ([id u32 BE][len u32 BE][data]...),
+ * which plaintext.h decodes.
+ */
+
+struct cs_plainstore;
+
+typedef int (*cs_plain_visit_fn)(void *ctx, const struct cs_digest *digest,
+				 struct cs_bytes frames, struct cs_error *err);
+
+struct cs_plainstore_ops {
+	/*
+	 * 1 found (the frame run copied into OUT, replacing what was there),
+	 * 0 absent, -1 error. A copy, because a live daemon may reuse the
+	 * pages of a store we map as soon as we have read them.
+	 */
+	int (*lookup)(struct cs_plainstore *s, const struct cs_digest *d,
+		      struct cs_buf *out, struct cs_error *err);
+	/* How many entries, or -1 when the store cannot tell cheaply. */
+	int64_t (*count)(struct cs_plainstore *s, struct cs_error *err);
+	/*
+	 * Visits every entry (for search); FRAMES is valid only during the
+	 * call. NULL when the store cannot list.
+	 */
+	int (*each)(struct cs_plainstore *s, cs_plain_visit_fn fn, void *ctx,
+		    struct cs_error *err);
+	void (*close)(struct cs_plainstore *s);
+};
+
+struct cs_plainstore {
+	const struct cs_plainstore_ops *ops;
+	char *name; /* for messages: a path or URL */
+};
+
+/* A cache-debug.db (bbolt, bucket "byhash"), mapped read-only. */
+int plainstore_open_bolt(const char *path, struct cs_plainstore **out,
+			 struct cs_error *err);
+
+/*
+ * Plaintexts carried in memory (a debug export's "debug" records). Add
+ * takes the frame run by copy; the first entry for a digest wins.
+ */
+struct cs_plainstore *plainstore_memory_new(const char *name);
+void plainstore_memory_add(struct cs_plainstore *s, const struct cs_digest *d,
+			   const void *frames, size_t len);
+
+void plainstore_close(struct cs_plainstore *s);
+
+#endif

@@ -1,0 +1,150 @@
+/*
+ * Plaintexts from a daemon's cache-debug.db: bucket "byhash", key the digest
+ * string, value the frame run. The daemon keeps writing this file while we
+ * read it, so every answer is copied out and then checked against the
+ * metas; a snapshot a writer may have overwritten is read again.
+ */
+#include "bolt.h"
+#include "plainstore.h"
+#include "xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_ATTEMPTS 50
+
+struct bolt_plainstore {
+	struct cs_plainstore base;
+	struct bolt_file file;
+	struct bolt_bucket byhash;
+	bool has_bucket;
+};
+
+static int attach(struct bolt_plainstore *s, struct cs_error *err)
+{
+	struct bolt_bucket root;
+	struct bolt_item item;
+
+	if (bolt_open(&s->file, s->base.name, err) < 0)
+		return -1;
+	bolt_root(&s->file, &root);
+	int found = bolt_get(&s->file, &root, "byhash", 6, &item, err);
+	if (found < 0)
+		return -1;
+	s->has_bucket = found && item.is_bucket;
+	if (s->has_bucket)
+		s->byhash = item.bucket;
+	return 0;
+}
+
+static int reattach(struct bolt_plainstore *s, struct cs_error *err)
+{
+	bolt_close(&s->file);
+	return attach(s, err);
+}
+
+static int bolt_lookup(struct cs_plainstore *base, const struct cs_digest *d,
+		       struct cs_buf *out, struct cs_error *err)
+{
+	struct bolt_plainstore *s = (struct bolt_plainstore *)base;
+	char key[CS_DIGEST_STRLEN + 1];
+
+	digest_format(d, key);
+	for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+		struct bolt_item item;
+		int found = 0;
+
+		if (s->has_bucket)
+			found = bolt_get(&s->file, &s->byhash, key, CS_DIGEST_STRLEN, &item, err);
+		if (found > 0 && !item.is_bucket) {
+			buf_reset(out);
+			buf_add(out, item.value.ptr, item.value.len);
+		}
+		if (bolt_snapshot_intact(&s->file)) {
+			if (found < 0)
+				return -1;
+			return found > 0 && !item.is_bucket;
+		}
+		if (reattach(s, err) < 0)
+			return -1;
+	}
+	return cs_fail(err, "%s: kept changing while being read", base->name);
+}
+
+static int64_t bolt_entries(struct cs_plainstore *base, struct cs_error *err)
+{
+	struct bolt_plainstore *s = (struct bolt_plainstore *)base;
+
+	for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+		uint64_t count = 0;
+		int rc = 0;
+		if (s->has_bucket) {
+			bolt_walk_begin(&s->file);
+			rc = bolt_count(&s->file, &s->byhash, &count, err);
+		}
+		if (bolt_snapshot_intact(&s->file))
+			return rc < 0 ? -1 : (int64_t)count;
+		if (reattach(s, err) < 0)
+			return -1;
+	}
+	return cs_fail(err, "%s: kept changing while being read", base->name);
+}
+
+struct each_ctx {
+	cs_plain_visit_fn fn;
+	void *ctx;
+};
+
+static int visit_entry(void *ctx, const struct bolt_item *item, struct cs_error *err)
+{
+	struct each_ctx *each = ctx;
+	struct cs_digest d;
+
+	if (item->is_bucket || digest_parse((const char *)item->key.ptr, item->key.len, &d) < 0)
+		return 0;
+	return each->fn(each->ctx, &d, item->value, err);
+}
+
+static int bolt_each(struct cs_plainstore *base, cs_plain_visit_fn fn, void *ctx,
+		     struct cs_error *err)
+{
+	struct bolt_plainstore *s = (struct bolt_plainstore *)base;
+	struct each_ctx each = { fn, ctx };
+
+	if (!s->has_bucket)
+		return 0;
+	bolt_walk_begin(&s->file);
+	return bolt_foreach(&s->file, &s->byhash, visit_entry, &each, err);
+}
+
+static void bolt_store_close(struct cs_plainstore *base)
+{
+	struct bolt_plainstore *s = (struct bolt_plainstore *)base;
+
+	bolt_close(&s->file);
+	free(s->base.name);
+	free(s);
+}
+
+static const struct cs_plainstore_ops bolt_plainstore_ops = {
+	.lookup = bolt_lookup,
+	.count = bolt_entries,
+	.each = bolt_each,
+	.close = bolt_store_close,
+};
+
+int plainstore_open_bolt(const char *path, struct cs_plainstore **out,
+			 struct cs_error *err)
+{
+	struct bolt_plainstore *s = xcalloc(1, sizeof(*s));
+
+	s->base.ops = &bolt_plainstore_ops;
+	s->base.name = xstrdup(path);
+	s->file.fd = -1;
+	if (attach(s, err) < 0) {
+		bolt_store_close(&s->base);
+		return -1;
+	}
+	*out = &s->base;
+	return 0;
+}

@@ -1,0 +1,43 @@
+#ifndef CS_READERS_H
+#define CS_READERS_H
+
+#include "bytes.h"
+#include "error.h"
+#include "graph.h"
+#include "input.h"
+
+/*
+ * Every format cachescope reads, each filling a fresh graph (from
+ * graph_new). On failure the graph may hold partial data; the caller frees
+ * it. Messages name the input ("PATH: what is wrong").
+ */
+
+/* A daemon's local store: cache.db (bbolt, solver/bboltcachestorage). */
+int read_bolt_store(struct cs_graph *g, const char *path, struct cs_error *err);
+/* The same from bytes (standard input, fuzzing); DATA must outlive G. */
+int read_bolt_store_memory(struct cs_graph *g, struct cs_bytes data,
+			   struct cs_error *err);
+
+/*
+ * /debug/cache/store and /debug/cache/load answers. The JSON reader may keep
+ * references into IN (lazy plaintexts) and then takes ownership of it:
+ * after a call, IN is either closed or owned by G.
+ */
+int read_debug_json(struct cs_graph *g, struct cs_input *in, struct cs_error *err);
+int read_debug_text(struct cs_graph *g, struct cs_input *in, struct cs_error *err);
+
+/* A remote cache config (application/vnd.buildkit.cacheconfig.v0). */
+int read_cacheconfig(struct cs_graph *g, const char *name, struct cs_bytes json,
+		     struct cs_error *err);
+
+/*
+ * An OCI image layout as `--cache-to type=local,dest=DIR` writes it, in any
+ * of the three shapes BuildKit imports (image index with a cacheconfig
+ * descriptor, image manifest with a cacheconfig config, inline cache in an
+ * image config). TAG (default "latest") or DIGEST picks the manifest from
+ * index.json; either may be NULL. Every blob's digest and size are checked.
+ */
+int read_oci_layout(struct cs_graph *g, const char *dir, const char *tag,
+		    const char *digest, struct cs_error *err);
+
+#endif

@@ -1,0 +1,193 @@
+#include "source.h"
+#include "input.h"
+#include "plainstore.h"
+#include "readers.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define BOLT_MAGIC 0xED0CDAEDu
+
+static bool is_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static char *path_join(const char *dir, const char *name)
+{
+	size_t n = strlen(dir);
+
+	return xasprintf("%s%s%s", dir, n && dir[n - 1] == '/' ? "" : "/", name);
+}
+
+/* Adds the cache-debug.db at PATH if it exists. */
+static int add_debug_db(struct cs_graph *g, const char *path, bool must_exist,
+			struct cs_error *err)
+{
+	struct cs_plainstore *store;
+	double start = cs_now();
+
+	if (!must_exist && !is_file(path))
+		return 0;
+	if (plainstore_open_bolt(path, &store, err) < 0)
+		return -1;
+	graph_add_plainstore(g, store);
+	graph_phase(g, "open cache-debug.db", start);
+	return 0;
+}
+
+static int load_bolt_store(struct cs_graph *g, const char *db_path, struct cs_error *err)
+{
+	char *dir = xstrdup(db_path), *slash = strrchr(dir, '/');
+	char *debug;
+	int rc;
+
+	g->kind = "local store";
+	if (read_bolt_store(g, db_path, err) < 0) {
+		free(dir);
+		return -1;
+	}
+	if (slash)
+		slash[1] = '\0';
+	debug = slash ? path_join(dir, "cache-debug.db") : xstrdup("cache-debug.db");
+	rc = add_debug_db(g, debug, false, err);
+	free(debug);
+	free(dir);
+	return rc;
+}
+
+static int load_directory(struct cs_graph *g, const char *dir, struct cs_error *err)
+{
+	char *db = path_join(dir, "cache.db");
+	char *index = path_join(dir, "index.json");
+	int rc;
+
+	if (is_file(db))
+		rc = load_bolt_store(g, db, err);
+	else if (is_file(index))
+		rc = read_oci_layout(g, dir, NULL, NULL, err);
+	else
+		rc = cs_fail(err, "%s: neither a daemon root (no cache.db) nor an OCI layout (no index.json)", dir);
+	free(db);
+	free(index);
+	return rc;
+}
+
+static bool looks_like_bolt(struct cs_bytes data)
+{
+	uint32_t magic;
+
+	if (data.len < 16 + 4)
+		return false;
+	memcpy(&magic, data.ptr + 16, 4);
+	return magic == BOLT_MAGIC;
+}
+
+/* Reads a file form by what its first bytes say it is. */
+static int load_input(struct cs_graph *g, const char *path, struct cs_error *err)
+{
+	struct cs_input in;
+	size_t i = 0;
+
+	if (input_open(&in, path, err) < 0)
+		return -1;
+	if (looks_like_bolt(in.data)) {
+		int rc;
+		if (in.mapped) {
+			input_close(&in);
+			return load_bolt_store(g, path, err);
+		}
+		g->kind = "local store";
+		rc = read_bolt_store_memory(g, in.data, err);
+		/* the graph copies what it keeps; the bytes can go */
+		input_close(&in);
+		return rc;
+	}
+	if (in.data.len >= 3 && memcmp(in.data.ptr, "\xef\xbb\xbf", 3) == 0)
+		i = 3;
+	while (i < in.data.len && strchr(" \t\r\n", in.data.ptr[i]))
+		i++;
+	if (i < in.data.len && in.data.ptr[i] == '[')
+		return read_debug_json(g, &in, err);
+	if (in.data.len - i >= 4 && memcmp(in.data.ptr + i, "ID: ", 4) == 0)
+		return read_debug_text(g, &in, err);
+	if (i < in.data.len && in.data.ptr[i] == '{') {
+		int rc = read_cacheconfig(g, in.name, in.data, err);
+		input_close(&in);
+		return rc;
+	}
+	cs_fail(err, "%s: not a cache store, cache config, OCI layout or debug export", in.name);
+	input_close(&in);
+	return -1;
+}
+
+int source_default_root(char *out, size_t size, struct cs_error *err)
+{
+	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+	char *candidates[4] = { NULL };
+	int n = 0, rc = -1;
+
+	candidates[n++] = xstrdup("/var/lib/buildkit");
+	candidates[n++] = xstrdup("/var/lib/docker/buildkit");
+	if (xdg && *xdg)
+		candidates[n++] = xasprintf("%s/buildkit", xdg);
+	else if (home && *home)
+		candidates[n++] = xasprintf("%s/.local/share/buildkit", home);
+	for (int i = 0; i < n && rc < 0; i++) {
+		char *db = path_join(candidates[i], "cache.db");
+		if (is_file(db)) {
+			snprintf(out, size, "%s", candidates[i]);
+			rc = 0;
+		}
+		free(db);
+	}
+	if (rc < 0)
+		cs_fail(err, "no SOURCE given and no cache.db in %s, %s%s%s", candidates[0],
+			candidates[1], n > 2 ? " or " : "", n > 2 ? candidates[2] : "");
+	for (int i = 0; i < n; i++)
+		free(candidates[i]);
+	return rc;
+}
+
+static int load_any(struct cs_graph *g, const char *source, struct cs_error *err)
+{
+	struct stat st;
+
+	if (strcmp(source, "-") == 0)
+		return load_input(g, source, err);
+	if (strncmp(source, "type=", 5) == 0)
+		return cs_fail(err, "%s: cache specs are not supported yet", source);
+	if (stat(source, &st) < 0)
+		return cs_fail(err, "%s: %s", source, strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return load_directory(g, source, err);
+	return load_input(g, source, err);
+}
+
+int source_load(const char *source, const struct cs_load_options *opt,
+		struct cs_graph **out, struct cs_error *err)
+{
+	char root[4096];
+	struct cs_graph *g;
+
+	if (!source) {
+		if (source_default_root(root, sizeof(root), err) < 0)
+			return -1;
+		source = root;
+	}
+	g = graph_new(source, NULL);
+	if (load_any(g, source, err) < 0 ||
+	    (opt && opt->debug_db && add_debug_db(g, opt->debug_db, true, err) < 0)) {
+		graph_free(g);
+		return -1;
+	}
+	*out = g;
+	return 0;
+}

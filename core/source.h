@@ -1,0 +1,33 @@
+#ifndef CS_SOURCE_H
+#define CS_SOURCE_H
+
+#include "error.h"
+#include "graph.h"
+
+#include <stdint.h>
+
+/*
+ * A SOURCE as the user names it, turned into a graph. What a source is
+ * comes from its content, never its file name:
+ *
+ *   DIR with cache.db          a daemon root (cache-debug.db beside it adds plaintexts)
+ *   DIR with index.json        an OCI image layout (--cache-to type=local)
+ *   type=local,src=DIR,...     the same, in --cache-from syntax
+ *   a bbolt file               a cache.db
+ *   a file starting [ or ID:   a /debug/cache/store or /debug/cache/load answer
+ *   a file starting {          a remote cache config
+ *   -                          any of the file forms, from standard input
+ *   (nothing)                  this host's daemon root
+ */
+
+struct cs_load_options {
+	const char *debug_db; /* --debug-db FILE: plaintexts for any source */
+};
+
+int source_load(const char *source, const struct cs_load_options *opt,
+		struct cs_graph **out, struct cs_error *err);
+
+/* Where a daemon keeps its state on this host, in the order we look. */
+int source_default_root(char *out, size_t size, struct cs_error *err);
+
+#endif

@@ -1,0 +1,47 @@
+#include "stats.h"
+#include "buf.h"
+#include "escape.h"
+#include "plainstore.h"
+
+#include <stdint.h>
+
+int stats_print(struct cs_graph *g, FILE *out, struct cs_error *err)
+{
+	uint32_t random = 0, leaves = 0;
+	int64_t plaintexts = 0;
+	struct cs_buf origin = CS_BUF_INIT;
+	double start = cs_now(), total = 0;
+
+	for (cs_node_id n = 0; n < g->node_count; n++) {
+		if (g->nodes[n].flags & CS_NODE_RANDOM)
+			random++;
+		if (!graph_child_count(g, n))
+			leaves++;
+	}
+	for (int i = 0; i < g->plain_count; i++) {
+		int64_t count = g->plain[i]->ops->count(g->plain[i], err);
+		if (count < 0)
+			return -1;
+		plaintexts += count;
+	}
+	graph_phase(g, "count plaintexts", start);
+
+	escape_append(&origin, g->origin, strlen(g->origin), 0);
+	fprintf(out, "source:      %s (%s)\n", origin.data, g->kind ? g->kind : "unknown");
+	buf_free(&origin);
+	fprintf(out, "nodes:       %u\n", g->node_count);
+	fprintf(out, "roots:       %u (%u random)\n", g->root_count, random);
+	fprintf(out, "leaves:      %u\n", leaves);
+	fprintf(out, "edges:       %u\n", g->link_count);
+	fprintf(out, "results:     %u\n", g->result_count);
+	fprintf(out, "layers:      %u\n", g->layer_count);
+	fprintf(out, "plaintexts:  %lld in %d store%s\n", (long long)plaintexts, g->plain_count,
+		g->plain_count == 1 ? "" : "s");
+	fprintf(out, "load phases:\n");
+	for (int i = 0; i < g->phase_count; i++) {
+		fprintf(out, "  %-22s %8.3f s\n", g->phases[i].name, g->phases[i].seconds);
+		total += g->phases[i].seconds;
+	}
+	fprintf(out, "  %-22s %8.3f s\n", "total", total);
+	return ferror(out) ? cs_fail(err, "write error") : 0;
+}

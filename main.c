@@ -1,0 +1,141 @@
+/*
+ * cachescope: see inside BuildKit's build cache.
+ *
+ * This file only reads the command line and hands off: loading lives in
+ * core/source.c, the commands in core/dump_*.c and core/stats.c, the
+ * browser in tui/.
+ */
+#include "config.h"
+
+#include "core/buf.h"
+#include "core/dump.h"
+#include "core/escape.h"
+#include "core/source.h"
+#include "core/stats.h"
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum command { CMD_BROWSE, CMD_DUMP, CMD_STATS };
+
+struct cli {
+	enum command command;
+	bool json;
+	struct cs_load_options load;
+	const char *sources[2];
+	int source_count;
+};
+
+static const char usage_text[] =
+	"usage: cachescope [OPTIONS] [SOURCE]\n"
+	"       cachescope dump [--format text|json] [OPTIONS] [SOURCE]\n"
+	"       cachescope stats [OPTIONS] [SOURCE]\n"
+	"\n"
+	"SOURCE is a daemon root or its cache.db, an OCI layout directory or\n"
+	"type=local,src=DIR[,tag=T][,digest=D], a remote cache config, a\n"
+	"/debug/cache/store or /debug/cache/load answer (JSON or text), or - for\n"
+	"standard input. Without SOURCE, this host's daemon root.\n"
+	"\n"
+	"Options:\n"
+	"  --format text|json   output format of dump (default text)\n"
+	"  --debug-db FILE      resolve plaintexts from a cache-debug.db\n"
+	"  -h, --help           show this help\n"
+	"  --version            show the version\n";
+
+/* Errors end here: one line, untrusted bytes made visible, exit status 2. */
+static int fail(const char *msg)
+{
+	struct cs_buf line = CS_BUF_INIT;
+
+	escape_append(&line, msg, strlen(msg), 0);
+	fprintf(stderr, "cachescope: %s\n", line.data ? line.data : "");
+	buf_free(&line);
+	return 2;
+}
+
+static int parse_args(int argc, char **argv, struct cli *cli)
+{
+	enum { OPT_FORMAT = 256, OPT_DEBUG_DB, OPT_VERSION };
+	static const struct option options[] = {
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "debug-db", required_argument, NULL, OPT_DEBUG_DB },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *format = NULL;
+	int c;
+
+	memset(cli, 0, sizeof(*cli));
+	if (argc > 1 && strcmp(argv[1], "dump") == 0)
+		cli->command = CMD_DUMP;
+	else if (argc > 1 && strcmp(argv[1], "stats") == 0)
+		cli->command = CMD_STATS;
+	if (cli->command != CMD_BROWSE) {
+		argv++;
+		argc--;
+	}
+	while ((c = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+		switch (c) {
+		case OPT_FORMAT:
+			format = optarg;
+			break;
+		case OPT_DEBUG_DB:
+			cli->load.debug_db = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			exit(0);
+		case OPT_VERSION:
+			puts(PACKAGE_STRING);
+			exit(0);
+		default:
+			return fail("bad usage (see cachescope --help)");
+		}
+	}
+	if (format) {
+		if (cli->command != CMD_DUMP)
+			return fail("--format goes with dump");
+		if (strcmp(format, "json") == 0)
+			cli->json = true;
+		else if (strcmp(format, "text") != 0)
+			return fail("--format: want text or json");
+	}
+	for (; optind < argc; optind++) {
+		if (cli->source_count == 1)
+			return fail("one SOURCE at a time (see cachescope --help)");
+		cli->sources[cli->source_count++] = argv[optind];
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli;
+	struct cs_error err = { "" };
+	struct cs_graph *g;
+	int rc;
+
+	if ((rc = parse_args(argc, argv, &cli)) != 0)
+		return rc;
+	if (source_load(cli.source_count ? cli.sources[0] : NULL, &cli.load, &g, &err) < 0)
+		return fail(err.msg);
+	switch (cli.command) {
+	case CMD_STATS:
+		rc = stats_print(g, stdout, &err);
+		break;
+	case CMD_DUMP:
+	case CMD_BROWSE:
+		rc = cli.json ? dump_json(g, stdout, &err)
+			      : dump_text(g, isatty(STDOUT_FILENO), stdout, &err);
+		break;
+	}
+	if (rc == 0 && fflush(stdout) != 0)
+		rc = cs_fail(&err, "write error");
+	graph_free(g);
+	return rc < 0 ? fail(err.msg) : 0;
+}

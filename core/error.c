@@ -31,6 +31,7 @@ int cs_fail_context(struct cs_error *err, const char *fmt, ...)
 	vsnprintf(context, sizeof(context), fmt, ap);
 	va_end(ap);
 	memcpy(old, err->msg, sizeof(old));
-	snprintf(err->msg, sizeof(err->msg), "%s: %s", context, old);
+	/* the bounds only tell the compiler what snprintf already guarantees */
+	snprintf(err->msg, sizeof(err->msg), "%.255s: %.254s", context, old);
 	return -1;
 }

@@ -87,3 +87,21 @@ int base64_decode(struct cs_buf *out, const char *text, size_t len)
 	out->data[out->len] = '\0';
 	return 0;
 }
+
+bool base64_valid(const char *text, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)text;
+
+	if (len % 4)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (sextet(s[i]) >= 0)
+			continue;
+		/* padding: only "x=" or "==" at the very end, after two data characters */
+		if (s[i] != '=' || i + 2 < len || i % 4 < 2)
+			return false;
+		if (i + 1 < len && s[i + 1] != '=')
+			return false;
+	}
+	return true;
+}

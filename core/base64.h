@@ -3,6 +3,7 @@
 
 #include "buf.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Standard base64 with padding, as Go's encoding/json writes []byte. */
@@ -13,5 +14,8 @@ void base64_encode(struct cs_buf *out, const void *data, size_t len);
  * 0, or -1 at the first bad byte.
  */
 int base64_decode(struct cs_buf *out, const char *text, size_t len);
+
+/* Would base64_decode accept TEXT? (a check without the copy) */
+bool base64_valid(const char *text, size_t len);
 
 #endif

@@ -1,4 +1,5 @@
 #include "source.h"
+#include "cache_spec.h"
 #include "input.h"
 #include "plainstore.h"
 #include "readers.h"
@@ -156,6 +157,21 @@ int source_default_root(char *out, size_t size, struct cs_error *err)
 	return rc;
 }
 
+static int load_spec(struct cs_graph *g, const char *text, struct cs_error *err)
+{
+	struct cs_cache_spec spec;
+	int rc;
+
+	if (cache_spec_parse(text, &spec, err) < 0)
+		return -1;
+	if (spec.type == CACHE_LOCAL)
+		rc = read_oci_layout(g, spec.src, spec.tag, spec.digest, err);
+	else
+		rc = cs_fail(err, "%s: registry sources are not built yet", text);
+	cache_spec_free(&spec);
+	return rc;
+}
+
 static int load_any(struct cs_graph *g, const char *source, struct cs_error *err)
 {
 	struct stat st;
@@ -163,7 +179,7 @@ static int load_any(struct cs_graph *g, const char *source, struct cs_error *err
 	if (strcmp(source, "-") == 0)
 		return load_input(g, source, err);
 	if (strncmp(source, "type=", 5) == 0)
-		return cs_fail(err, "%s: cache specs are not supported yet", source);
+		return load_spec(g, source, err);
 	if (stat(source, &st) < 0)
 		return cs_fail(err, "%s: %s", source, strerror(errno));
 	if (S_ISDIR(st.st_mode))

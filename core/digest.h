@@ -40,11 +40,16 @@ void digest_output_key(const struct cs_digest *op, int output, struct cs_digest 
 extern const struct cs_digest digest_of_root_path;
 
 /* An open-addressing set of digests; indexes are stable and dense. */
+struct cs_digest_slot {
+	uint32_t index; /* item index + 1, 0 = empty */
+	uint32_t tag;   /* more bits of the digest, checked before the item */
+};
+
 struct cs_digests {
 	struct cs_digest *items;
 	uint32_t count;
 	uint32_t cap;
-	uint32_t *slots; /* index + 1, 0 = empty */
+	struct cs_digest_slot *slots;
 	uint32_t slot_mask;
 };
 

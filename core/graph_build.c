@@ -21,6 +21,11 @@ struct build_result {
 	struct cs_result result;
 };
 
+struct key_slot {
+	uint32_t node; /* node index + 1, 0 = empty */
+	uint32_t hash; /* upper bits of the key's hash, compared before the key */
+};
+
 struct cs_builder {
 	struct cs_graph *g;
 	enum cs_link_order order;
@@ -32,21 +37,40 @@ struct cs_builder {
 	struct build_result *results;
 	uint32_t result_count, result_cap;
 
-	/* store ID -> node: open addressing over node index + 1 */
-	uint32_t *slots;
+	/* store ID -> node: open addressing, each slot tagged with its key's hash */
+	struct key_slot *slots;
 	uint32_t slot_mask;
 };
 
-/* FNV-1a: keys are short (25 to 71 bytes) and this is not on a hot path's critical edge */
+static uint64_t mix(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+/*
+ * Store IDs are random strings (base-36 IDs, hex digests), so a few of
+ * their bytes hash as well as all of them: the first and last eight, the
+ * length, and every byte of short keys. Any key still hashes; only its
+ * spread would suffer, never correctness.
+ */
 static uint64_t hash_key(const char *key, size_t len)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t head = 0, tail = 0;
 
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)key[i];
-		h *= 0x100000001b3ULL;
+	if (len < 16) {
+		uint64_t h = 0xcbf29ce484222325ULL;
+		for (size_t i = 0; i < len; i++)
+			h = (h ^ (unsigned char)key[i]) * 0x100000001b3ULL;
+		return mix(h ^ len);
 	}
-	return h;
+	memcpy(&head, key, 8);
+	memcpy(&tail, key + len - 8, 8);
+	return mix(head ^ mix(tail ^ len));
 }
 
 static const char *node_key(const struct cs_builder *b, uint32_t n)
@@ -100,47 +124,55 @@ static void grow_slots(struct cs_builder *b)
 	b->slots = xcalloc(nslots, sizeof(*b->slots));
 	b->slot_mask = nslots - 1;
 	for (uint32_t n = 0; n < b->node_count; n++) {
-		uint32_t s = (uint32_t)hash_key(node_key(b, n), b->nodes[n].key_len) & b->slot_mask;
-		while (b->slots[s])
+		uint64_t h = hash_key(node_key(b, n), b->nodes[n].key_len);
+		uint32_t s = (uint32_t)h & b->slot_mask;
+		while (b->slots[s].node)
 			s = (s + 1) & b->slot_mask;
-		b->slots[s] = n + 1;
+		b->slots[s] = (struct key_slot){ n + 1, (uint32_t)(h >> 32) };
 	}
 }
 
-static uint32_t *find_slot(const struct cs_builder *b, const char *key, size_t len)
+static struct key_slot *find_slot(const struct cs_builder *b, const char *key, size_t len,
+				  uint32_t *tag)
 {
-	uint32_t s = (uint32_t)hash_key(key, len) & b->slot_mask;
+	uint64_t h = hash_key(key, len);
+	uint32_t s = (uint32_t)h & b->slot_mask;
 
+	*tag = (uint32_t)(h >> 32);
 	for (;; s = (s + 1) & b->slot_mask) {
-		uint32_t v = b->slots[s];
-		if (!v)
-			return &b->slots[s];
-		const struct build_node *n = &b->nodes[v - 1];
+		struct key_slot *slot = &b->slots[s];
+		if (!slot->node)
+			return slot;
+		if (slot->hash != *tag)
+			continue;
+		const struct build_node *n = &b->nodes[slot->node - 1];
 		if (n->key_len == len && memcmp(b->g->strings.data + n->key, key, len) == 0)
-			return &b->slots[s];
+			return slot;
 	}
 }
 
 uint32_t builder_find(const struct cs_builder *b, const char *key, size_t key_len)
 {
-	uint32_t v = *find_slot(b, key, key_len);
+	uint32_t tag;
+	const struct key_slot *slot = find_slot(b, key, key_len, &tag);
 
-	return v ? v - 1 : CS_NONE;
+	return slot->node ? slot->node - 1 : CS_NONE;
 }
 
 uint32_t builder_node(struct cs_builder *b, const char *key, size_t key_len)
 {
-	uint32_t *slot = find_slot(b, key, key_len);
+	uint32_t tag;
+	struct key_slot *slot = find_slot(b, key, key_len, &tag);
 
-	if (*slot)
-		return *slot - 1;
+	if (slot->node)
+		return slot->node - 1;
 	XGROW(b->nodes, b->node_cap, b->node_count + 1);
 	struct build_node *n = &b->nodes[b->node_count];
 	n->key = strings_add(&b->g->strings, key, key_len);
 	n->key_len = (uint32_t)key_len;
 	n->digest = CS_DIG_NONE;
 	n->flags = 0;
-	*slot = ++b->node_count;
+	*slot = (struct key_slot){ ++b->node_count, tag };
 	if ((size_t)b->node_count * 2 > (size_t)b->slot_mask + 1)
 		grow_slots(b);
 	return b->node_count - 1;

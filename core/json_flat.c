@@ -13,27 +13,62 @@ static void skip_space(struct cursor *c)
 		c->p++;
 }
 
-/* Scans a string whose opening quote is at c->p; returns its raw body. */
+/*
+ * Any control character or backslash in [P, END)? Eight bytes at a time:
+ * (x - 0x20..) & ~x & 0x80.. is non-zero when some byte of x is below
+ * 0x20, and the same on x ^ '\\'.. finds a backslash.
+ */
+static bool has_special(const unsigned char *p, const unsigned char *end)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	uint64_t found = 0;
+
+	for (; end - p >= 8; p += 8) {
+		uint64_t x, y;
+		memcpy(&x, p, 8);
+		y = x ^ (ones * '\\');
+		found |= ((x - ones * 0x20) & ~x) | ((y - ones) & ~y);
+	}
+	if (found & highs)
+		return true;
+	for (; p < end; p++)
+		if (*p < 0x20 || *p == '\\')
+			return true;
+	return false;
+}
+
+/*
+ * Scans a string whose opening quote is at c->p; returns its raw body.
+ * memchr finds the closing quote and one vectorized pass checks the bytes
+ * before it; only a backslash (no value we read is ever escaped) walks.
+ */
 static int scan_string(struct cursor *c, struct cs_bytes *body, bool *escaped)
 {
-	const unsigned char *start = ++c->p;
+	const unsigned char *start = c->p + 1, *p = start;
 
 	*escaped = false;
-	while (c->p < c->end && *c->p != '"') {
-		if (*c->p < 0x20)
+	for (;;) {
+		const unsigned char *quote = memchr(p, '"', (size_t)(c->end - p));
+		if (!quote)
 			return -1;
-		if (*c->p == '\\') {
-			*escaped = true;
-			if (++c->p == c->end)
-				return -1;
+		if (has_special(p, quote)) {
+			while (p < quote) {
+				if (*p < 0x20)
+					return -1;
+				if (*p == '\\') {
+					*escaped = true;
+					p += 2;
+				} else {
+					p++;
+				}
+			}
+			if (p > quote) /* that quote was escaped: look further */
+				continue;
 		}
-		c->p++;
+		*body = cs_bytes_of(start, (size_t)(quote - start));
+		c->p = quote + 1;
+		return 0;
 	}
-	if (c->p == c->end)
-		return -1;
-	*body = cs_bytes_of(start, (size_t)(c->p - start));
-	c->p++;
-	return 0;
 }
 
 static bool is_literal(struct cursor *c, const char *word)
@@ -143,8 +178,12 @@ static int skip_value(struct cursor *c)
 static struct json_flat_field *find_field(struct json_flat_field *fields, int count,
 					  struct cs_bytes name)
 {
+	/* the exact spelling is what Go writes; any other case is rare */
 	for (int i = 0; i < count; i++)
-		if (strlen(fields[i].name) == name.len &&
+		if (fields[i].name_len == name.len && memcmp(fields[i].name, name.ptr, name.len) == 0)
+			return &fields[i];
+	for (int i = 0; i < count; i++)
+		if (fields[i].name_len == name.len &&
 		    strncasecmp(fields[i].name, (const char *)name.ptr, name.len) == 0)
 			return &fields[i];
 	return NULL;
@@ -185,6 +224,7 @@ int json_flat_parse(struct cs_bytes text, struct json_flat_field *fields,
 	bool escaped;
 
 	for (int i = 0; i < field_count; i++) {
+		fields[i].name_len = strlen(fields[i].name);
 		fields[i].present = 0;
 		fields[i].number = 0;
 		fields[i].string = cs_bytes_of("", 0);

@@ -21,6 +21,7 @@ struct json_flat_field {
 	int64_t number;          /* JSON_FLAT_INT */
 	struct cs_bytes string;  /* JSON_FLAT_STRING: raw bytes between the quotes */
 	int present;
+	size_t name_len;         /* set by json_flat_parse */
 };
 
 /*

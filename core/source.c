@@ -101,7 +101,7 @@ static int load_input(struct cs_graph *g, const char *path, struct cs_error *err
 		return -1;
 	if (looks_like_bolt(in.data)) {
 		int rc;
-		if (in.mapped) {
+		if (strcmp(path, "-") != 0) {
 			input_close(&in);
 			return load_bolt_store(g, path, err);
 		}

@@ -71,6 +71,7 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 	int c;
 
 	memset(cli, 0, sizeof(*cli));
+	opterr = 0; /* our own one-line message instead of getopt's */
 	if (argc > 1 && strcmp(argv[1], "dump") == 0)
 		cli->command = CMD_DUMP;
 	else if (argc > 1 && strcmp(argv[1], "stats") == 0)
@@ -93,8 +94,14 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 		case OPT_VERSION:
 			puts(PACKAGE_STRING);
 			exit(0);
-		default:
-			return fail("bad usage (see cachescope --help)");
+		default: {
+			char msg[160];
+			if (optopt > 0 && optopt < 127 && optopt > 32)
+				snprintf(msg, sizeof(msg), "bad usage: -%c (see cachescope --help)", optopt);
+			else
+				snprintf(msg, sizeof(msg), "bad usage: %.100s (see cachescope --help)", argv[optind - 1]);
+			return fail(msg);
+		}
 		}
 	}
 	if (format) {

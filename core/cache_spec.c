@@ -43,8 +43,8 @@ static int set_once(char **slot, const char *value, const char *key, const char 
 	return 0;
 }
 
-static int store_field(struct cs_cache_spec *spec, char **type, const char *field, const char *text,
-		       struct cs_error *err)
+static int store_field(struct cs_cache_spec *spec, char **type, char **unknown, const char *field,
+		       const char *text, struct cs_error *err)
 {
 	const char *eq = strchr(field, '=');
 
@@ -62,14 +62,22 @@ static int store_field(struct cs_cache_spec *spec, char **type, const char *fiel
 		return set_once(&spec->digest, value, "digest", text, err);
 	if (klen == 3 && memcmp(field, "ref", 3) == 0)
 		return set_once(&spec->ref, value, "ref", text, err);
-	return cs_fail(err, "%s: unknown key \"%.*s\"", text, (int)(klen > 60 ? 60 : klen), field);
+	/* reported after the type, which may be one we do not read at all */
+	if (!*unknown)
+		*unknown = xstrndup(field, klen > 60 ? 60 : klen);
+	return 0;
 }
 
-static int check_spec(struct cs_cache_spec *spec, const char *type, const char *text,
-		      struct cs_error *err)
+static int check_spec(struct cs_cache_spec *spec, const char *type, const char *unknown,
+		      const char *text, struct cs_error *err)
 {
 	if (!type)
 		return cs_fail(err, "%s: no type= given", text);
+	if (!strcmp(type, "gha") || !strcmp(type, "s3") || !strcmp(type, "azblob") || !strcmp(type, "inline"))
+		return cs_fail(err, "%s: type=%s caches are not supported (export with type=local or type=registry)",
+			       text, type);
+	if (unknown)
+		return cs_fail(err, "%s: unknown key \"%s\"", text, unknown);
 	if (strcmp(type, "local") == 0) {
 		spec->type = CACHE_LOCAL;
 		if (!spec->src || !*spec->src)
@@ -86,30 +94,28 @@ static int check_spec(struct cs_cache_spec *spec, const char *type, const char *
 			return cs_fail(err, "%s: src=, tag= and digest= go with type=local", text);
 		return 0;
 	}
-	if (!strcmp(type, "gha") || !strcmp(type, "s3") || !strcmp(type, "azblob") || !strcmp(type, "inline"))
-		return cs_fail(err, "%s: type=%s caches are not supported (export with type=local or type=registry)",
-			       text, type);
 	return cs_fail(err, "%s: unknown cache type \"%.40s\"", text, type);
 }
 
 int cache_spec_parse(const char *text, struct cs_cache_spec *out, struct cs_error *err)
 {
 	struct cs_buf field = CS_BUF_INIT;
-	char *type = NULL;
+	char *type = NULL, *unknown = NULL;
 	const char *p = text;
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
-	while (*p && rc == 0) {
+	while (rc == 0 && *p) {
 		p = next_field(p, &field);
 		if (!p)
 			rc = cs_fail(err, "%s: unbalanced quotes", text);
 		else if (field.len)
-			rc = store_field(out, &type, field.data, text, err);
+			rc = store_field(out, &type, &unknown, field.data, text, err);
 	}
 	if (rc == 0)
-		rc = check_spec(out, type, text, err);
+		rc = check_spec(out, type, unknown, text, err);
 	free(type);
+	free(unknown);
 	buf_free(&field);
 	if (rc < 0)
 		cache_spec_free(out);

@@ -72,7 +72,8 @@ static int visit(void *ctx, const struct bolt_item *item, struct cs_error *err)
 	if (l->depth + 1 >= MAX_NESTING)
 		return cs_fail(err, "%s: buckets nested deeper than %d", l->file->name, MAX_NESTING);
 	struct cs_bytes path[MAX_NESTING];
-	memcpy(path, l->path, (size_t)l->depth * sizeof(*path));
+	if (l->depth)
+		memcpy(path, l->path, (size_t)l->depth * sizeof(*path));
 	path[l->depth] = item->key;
 	struct lister inner = *l;
 	inner.path = path;

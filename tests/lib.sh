@@ -88,6 +88,13 @@ expect_error() {
 	fi
 }
 
+# sanitized: true when the binary was built with AddressSanitizer, which
+# reserves terabytes of address space (no ulimit -v) and trips valgrind.
+sanitized() {
+	nm "$CACHESCOPE" 2>/dev/null | grep -q __asan_init ||
+		ldd "$CACHESCOPE" 2>/dev/null | grep -q libasan
+}
+
 skip() { # skip DESCRIPTION REASON
 	tap_n=$((tap_n + 1))
 	echo "ok $tap_n - $1 # SKIP $2"

@@ -12,6 +12,7 @@
 #include "core/escape.h"
 #include "core/source.h"
 #include "core/stats.h"
+#include "tui/tui.h"
 
 #include <getopt.h>
 #include <stdbool.h>
@@ -135,8 +136,10 @@ int main(int argc, char **argv)
 	case CMD_STATS:
 		rc = stats_print(g, stdout, &err);
 		break;
-	case CMD_DUMP:
 	case CMD_BROWSE:
+		rc = browser_run(g, &err);
+		break;
+	case CMD_DUMP:
 		rc = cli.json ? dump_json(g, stdout, &err)
 			      : dump_text(g, isatty(STDOUT_FILENO), stdout, &err);
 		break;

@@ -35,6 +35,7 @@ struct cs_description {
 	 * before it reaches a terminal (escape.h). Owned; NULL when unknown.
 	 */
 	char *summary;
+	size_t summary_len;  /* it may hold NUL bytes: a command can */
 };
 
 const char *kind_name(enum cs_kind kind);

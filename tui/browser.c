@@ -1,0 +1,171 @@
+/*
+ * The browser's frame: layout, the title and status lines, the main loop.
+ * The table, the detail panes, keys, prompts and help live in their own
+ * files beside this one.
+ */
+#include "browser.h"
+#include "core/escape.h"
+#include "core/xalloc.h"
+#include "draw.h"
+#include "tui.h"
+
+#include <curses.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+void browser_message(struct browser *b, bool error, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(b->message, sizeof(b->message), fmt, ap);
+	va_end(ap);
+	b->message_is_error = error;
+}
+
+void browser_select(struct browser *b, cs_node_id n, bool remember)
+{
+	if (n >= b->g->node_count)
+		return;
+	if (remember && b->selected != CS_NONE && b->selected != n)
+		history_push(&b->history, b->selected);
+	b->selected = n;
+	node_table_scroll_to(b);
+}
+
+/*
+ * Top to bottom at 80x24: a title line, the table, the detail panes, the
+ * status line. Wide screens (160 columns and more) put the details to the
+ * right of the table instead, so both get the full height.
+ */
+void browser_layout(struct browser *b)
+{
+	int rows, cols, body;
+
+	getmaxyx(stdscr, rows, cols);
+	b->term.rows = rows;
+	b->term.cols = cols;
+	body = rows - 2;
+	if (cols >= 160) {
+		b->table_y = b->detail_y = 1;
+		b->table_h = b->detail_h = body;
+		b->table_x = 0;
+		b->table_w = cols / 2 - 1;
+		b->detail_x = cols / 2 + 1;
+		b->detail_w = cols - b->detail_x;
+	} else {
+		b->table_y = 1;
+		b->table_h = body * 45 / 100;
+		if (b->table_h < 4)
+			b->table_h = body > 4 ? 4 : body;
+		b->detail_y = b->table_y + b->table_h;
+		b->detail_h = body - b->table_h;
+		b->table_x = b->detail_x = 0;
+		b->table_w = b->detail_w = cols;
+	}
+	node_table_scroll_to(b);
+}
+
+static void draw_title(struct browser *b)
+{
+	struct cs_buf line = CS_BUF_INIT;
+	int attr = term_attr(&b->term, COLOR_PAIR_TITLE);
+
+	/* counts first: on a narrow screen the path is what gets cut */
+	buf_printf(&line, " cachescope  %u records, %u roots  %s  ", b->g->node_count, b->g->root_count,
+		   b->g->kind ? b->g->kind : "cache");
+	escape_append(&line, b->g->origin, strlen(b->g->origin), b->term.utf8 ? 0 : ESCAPE_ASCII_ONLY);
+	draw_blank(0, 0, b->term.cols, attr);
+	draw_text(&b->term, 0, 0, b->term.cols, line.data, attr);
+	buf_free(&line);
+}
+
+static void draw_status(struct browser *b)
+{
+	int y = b->term.rows - 1;
+	char position[64];
+	int attr = b->message_is_error ? term_attr(&b->term, COLOR_PAIR_ERROR) : (int)A_NORMAL;
+
+	draw_blank(y, 0, b->term.cols, A_NORMAL);
+	snprintf(position, sizeof(position), " #%u of %u  ?:help ", b->selected == CS_NONE ? 0 : b->selected + 1,
+		 b->g->node_count);
+	int pw = text_width(position, strlen(position));
+	draw_text(&b->term, y, 0, b->term.cols - pw, b->message, attr);
+	if (b->term.cols > pw)
+		draw_text(&b->term, y, b->term.cols - pw, pw, position, A_BOLD);
+}
+
+static void draw_separator(struct browser *b)
+{
+	if (b->term.cols >= 160) {
+		for (int y = b->table_y; y < b->table_y + b->table_h; y++)
+			mvaddstr(y, b->table_w, b->term.utf8 ? "\xe2\x94\x82" : "|");
+	}
+}
+
+void browser_draw(struct browser *b)
+{
+	erase();
+	browser_layout(b);
+	if (b->detail_node != b->selected)
+		detail_build(b);
+	draw_title(b);
+	node_table_draw(b);
+	draw_separator(b);
+	detail_draw(b);
+	draw_status(b);
+	if (b->show_help)
+		help_draw(b);
+	refresh();
+}
+
+static void browser_free(struct browser *b)
+{
+	detail_free(b);
+	describe_cache_clear(b);
+	free(b->parents);
+	free(b->children);
+	free(b->folded);
+	free(b->visible);
+	history_free(&b->history);
+	search_free(b->search);
+	if (b->trace)
+		fclose(b->trace);
+}
+
+int browser_run(struct cs_graph *g, struct cs_error *err)
+{
+	struct browser b;
+	const char *trace = getenv("CACHESCOPE_TRACE");
+
+	memset(&b, 0, sizeof(b));
+	b.g = g;
+	b.selected = g->node_count ? 0 : CS_NONE;
+	b.detail_node = CS_NONE - 1; /* nothing built yet */
+	b.detail_tab = PANE_PARENTS;
+	for (size_t i = 0; i < DESCRIBE_CACHE_SIZE; i++)
+		b.cache[i].node = CS_NONE;
+	if (term_start(&b.term) < 0)
+		return cs_fail(err, "the browser needs a terminal (use `cachescope dump` for text)");
+	if (trace && *trace)
+		b.trace = fopen(trace, "a");
+	browser_message(&b, false, "%s", "? for keys, q to quit");
+	double started = cs_now();
+	while (!b.quit) {
+		browser_draw(&b);
+		trace_frame(&b, started);
+		b.last_key = getch();
+		started = cs_now();
+		if (b.last_key == ERR)
+			continue;
+		/* a new key clears the last message, unless it was an error just shown */
+		if (!b.message_is_error || b.last_key != KEY_RESIZE)
+			b.message[0] = '\0';
+		b.message_is_error = false;
+		keys_handle(&b, b.last_key);
+	}
+	term_stop();
+	browser_free(&b);
+	return 0;
+}

@@ -1,0 +1,196 @@
+/*
+ * The node table: one row per record, columns fitted to the width. Only
+ * visible rows are drawn, and each row's description comes from a small
+ * cache, so moving through a million keys costs the same as through ten.
+ */
+#include "browser.h"
+#include "core/escape.h"
+#include "core/xalloc.h"
+#include "draw.h"
+
+#include <curses.h>
+#include <stdlib.h>
+#include <string.h>
+
+const struct described *describe_cached(struct browser *b, cs_node_id n)
+{
+	struct described *slot = &b->cache[n % DESCRIBE_CACHE_SIZE];
+	struct cs_description d;
+	struct cs_error err;
+	struct cs_buf text = CS_BUF_INIT;
+
+	if (slot->node == n)
+		return slot;
+	free(slot->summary);
+	slot->node = n;
+	if (describe_node(b->g, n, &d, &err) < 0) {
+		/* a store that fails is worth saying, once, where the user looks */
+		browser_message(b, true, "%s", err.msg);
+		d.kind = KIND_UNKNOWN;
+		d.summary = NULL;
+	}
+	slot->kind = d.kind;
+	if (d.summary)
+		escape_append(&text, d.summary, d.summary_len, b->term.utf8 ? 0 : ESCAPE_ASCII_ONLY);
+	else
+		buf_adds(&text, "");
+	slot->summary = buf_detach(&text, NULL);
+	description_free(&d);
+	return slot;
+}
+
+void describe_cache_clear(struct browser *b)
+{
+	for (size_t i = 0; i < DESCRIBE_CACHE_SIZE; i++) {
+		free(b->cache[i].summary);
+		b->cache[i].summary = NULL;
+		b->cache[i].node = CS_NONE;
+	}
+}
+
+static void human_size(char *out, size_t size, int64_t bytes)
+{
+	static const char units[] = "BKMGT";
+	double v = (double)bytes;
+	int u = 0;
+
+	if (bytes < 0) {
+		snprintf(out, size, "-");
+		return;
+	}
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(out, size, u ? "%.1f%c" : "%.0f%c", v, units[u]);
+}
+
+/* The size of a node's first result: its top layer's, when the cache knows it. */
+static int64_t result_size(const struct cs_graph *g, cs_node_id n)
+{
+	if (!graph_result_count(g, n))
+		return -1;
+	uint32_t layer = graph_result(g, n, 0)->layer;
+	return layer < g->layer_count ? g->layers[layer].size : -1;
+}
+
+/* The digest a row shows: a root's own, else the link digest it is reached by. */
+static const struct cs_digest *row_digest(const struct cs_graph *g, cs_node_id n)
+{
+	if (g->nodes[n].digest != CS_DIG_NONE)
+		return graph_digest(g, g->nodes[n].digest);
+	if (graph_parent_count(g, n))
+		return graph_digest(g, graph_parent(g, n, 0)->digest);
+	return NULL;
+}
+
+static uint32_t input_count(const struct cs_graph *g, cs_node_id n)
+{
+	uint32_t inputs = 0;
+
+	for (uint32_t i = 0; i < graph_parent_count(g, n); i++)
+		if (i == 0 || graph_parent(g, n, i)->input != graph_parent(g, n, i - 1)->input)
+			inputs++;
+	return inputs;
+}
+
+struct columns {
+	int id, kind, digest, in, out, random, size;
+};
+
+static struct columns fit_columns(const struct browser *b)
+{
+	struct columns c = { 0, 7, 12, 2, 3, 1, 7 };
+	char digits[16];
+
+	c.id = snprintf(digits, sizeof(digits), "%u", b->g->node_count);
+	if (c.id < 2)
+		c.id = 2;
+	/* give up the least useful columns first on narrow screens */
+	if (b->table_w < 70)
+		c.size = 0;
+	if (b->table_w < 58)
+		c.digest = 0;
+	return c;
+}
+
+static void draw_header(struct browser *b, const struct columns *c)
+{
+	int attr = A_BOLD | A_UNDERLINE, n;
+	char line[256];
+
+	n = snprintf(line, sizeof(line), "%*s %-*s ", c->id, "ID", c->kind, "KIND");
+	if (c->digest)
+		n += snprintf(line + n, sizeof(line) - (size_t)n, "%-*s ", c->digest, "DIGEST");
+	n += snprintf(line + n, sizeof(line) - (size_t)n, "%*s %*s R ", c->in, "IN", c->out, "OUT");
+	if (c->size)
+		n += snprintf(line + n, sizeof(line) - (size_t)n, "%*s ", c->size, "SIZE");
+	snprintf(line + n, sizeof(line) - (size_t)n, "SUMMARY");
+	draw_blank(b->table_y, b->table_x, b->table_w, attr);
+	draw_text(&b->term, b->table_y, b->table_x, b->table_w, line, attr);
+}
+
+static void draw_row(struct browser *b, const struct columns *c, int y, cs_node_id n)
+{
+	const struct cs_graph *g = b->g;
+	const struct described *d = describe_cached(b, n);
+	const struct cs_digest *digest = row_digest(g, n);
+	bool selected = n == b->selected;
+	int base = selected ? term_attr(&b->term, COLOR_PAIR_SELECTED) | (b->focus == PANE_TABLE ? A_BOLD : 0)
+			    : A_NORMAL;
+	char cell[128], hex[65] = "";
+	int x = b->table_x;
+
+	draw_blank(y, x, b->table_w, base);
+	if (digest) {
+		digest_hex(digest, hex);
+		hex[c->digest > 0 ? c->digest : 0] = '\0';
+	}
+	snprintf(cell, sizeof(cell), "%*u ", c->id, n + 1);
+	x += draw_text(&b->term, y, x, b->table_w, cell,
+		       base | (b->search && search_matches(b->search, n) ? term_attr(&b->term, COLOR_PAIR_MATCH) : 0));
+	snprintf(cell, sizeof(cell), "%-*s ", c->kind, kind_name(d->kind));
+	x += draw_text(&b->term, y, x, b->table_x + b->table_w - x, cell,
+		       base | (selected ? 0 : term_attr(&b->term, COLOR_PAIR_KIND)));
+	if (c->digest) {
+		snprintf(cell, sizeof(cell), "%-*s ", c->digest, hex);
+		x += draw_text(&b->term, y, x, b->table_x + b->table_w - x, cell,
+			       base | (selected ? 0 : term_attr(&b->term, COLOR_PAIR_DIM)));
+	}
+	char size[16] = "";
+	if (c->size)
+		human_size(size, sizeof(size), result_size(g, n));
+	snprintf(cell, sizeof(cell), "%*u %*u %s %*s%s", c->in, input_count(g, n), c->out, graph_child_count(g, n),
+		 (g->nodes[n].flags & CS_NODE_RANDOM) ? "*" : " ", c->size, size, c->size ? " " : "");
+	x += draw_text(&b->term, y, x, b->table_x + b->table_w - x, cell, base);
+	draw_text(&b->term, y, x, b->table_x + b->table_w - x, d->summary, base);
+}
+
+void node_table_draw(struct browser *b)
+{
+	struct columns c = fit_columns(b);
+	int rows = b->table_h - 1;
+
+	draw_header(b, &c);
+	for (int i = 0; i < rows; i++) {
+		cs_node_id n = b->table_top + (uint32_t)i;
+		if (n >= b->g->node_count)
+			break;
+		draw_row(b, &c, b->table_y + 1 + i, n);
+	}
+	if (b->g->node_count == 0)
+		draw_text(&b->term, b->table_y + 1, b->table_x, b->table_w, "(no records)", A_BOLD);
+}
+
+/* Keeps the selection on screen, moving the view as little as possible. */
+void node_table_scroll_to(struct browser *b)
+{
+	uint32_t rows = b->table_h > 1 ? (uint32_t)(b->table_h - 1) : 1;
+
+	if (b->selected == CS_NONE)
+		return;
+	if (b->selected < b->table_top)
+		b->table_top = b->selected;
+	else if (b->selected >= b->table_top + rows)
+		b->table_top = b->selected - rows + 1;
+}

@@ -1,0 +1,127 @@
+/* The line at the bottom where `:` and `/` read what to look for. */
+#include "browser.h"
+#include "core/escape.h"
+#include "draw.h"
+
+#include <curses.h>
+#include <string.h>
+
+#define KEY_ESCAPE 27
+
+/* Reads a line after LABEL; false when cancelled with Esc (or empty). */
+static bool read_line(struct browser *b, const char *label, char *out, size_t size)
+{
+	size_t len = 0;
+	int rows, cols;
+
+	out[0] = '\0';
+	curs_set(1);
+	for (;;) {
+		struct cs_buf shown = CS_BUF_INIT;
+		getmaxyx(stdscr, rows, cols);
+		buf_adds(&shown, label);
+		escape_append(&shown, out, len, b->term.utf8 ? 0 : ESCAPE_ASCII_ONLY);
+		draw_blank(rows - 1, 0, cols, A_NORMAL);
+		int used = draw_text(&b->term, rows - 1, 0, cols, shown.data, A_BOLD);
+		buf_free(&shown);
+		move(rows - 1, used < cols ? used : cols - 1);
+		refresh();
+		int key = getch();
+		if (key == KEY_ESCAPE || key == 7 /* ^G */) {
+			curs_set(0);
+			return false;
+		}
+		if (key == '\n' || key == '\r' || key == KEY_ENTER)
+			break;
+		if ((key == KEY_BACKSPACE || key == 127 || key == 8) && len > 0) {
+			/* drop a whole UTF-8 character */
+			do
+				len--;
+			while (len > 0 && ((unsigned char)out[len] & 0xc0) == 0x80);
+			out[len] = '\0';
+		} else if (key == 21 /* ^U */) {
+			len = 0;
+			out[0] = '\0';
+		} else if (key >= 0x20 && key < 0x100 && key != 127 && len + 1 < size) {
+			out[len++] = (char)key;
+			out[len] = '\0';
+		}
+	}
+	curs_set(0);
+	return len > 0;
+}
+
+void prompt_goto(struct browser *b)
+{
+	char text[128];
+
+	if (!read_line(b, ":", text, sizeof(text)))
+		return;
+	cs_node_id n = search_goto(b->g, text);
+	if (n == CS_NONE) {
+		struct cs_buf shown = CS_BUF_INIT;
+		escape_append(&shown, text, strlen(text), ESCAPE_ASCII_ONLY);
+		browser_message(b, true, "no record with ID or digest %s", shown.data);
+		buf_free(&shown);
+		return;
+	}
+	browser_select(b, n, true);
+}
+
+/* Esc cancels a long search: look for it without waiting. */
+static bool search_cancelled(void *ctx)
+{
+	(void)ctx;
+	nodelay(stdscr, TRUE);
+	int key = getch();
+	nodelay(stdscr, FALSE);
+	return key == KEY_ESCAPE;
+}
+
+void prompt_search(struct browser *b)
+{
+	char text[256];
+	struct cs_error err;
+	int rows, cols;
+
+	if (!read_line(b, "/", text, sizeof(text)))
+		return;
+	search_free(b->search);
+	b->search = search_new(b->g, text);
+	getmaxyx(stdscr, rows, cols);
+	draw_blank(rows - 1, 0, cols, A_NORMAL);
+	draw_text(&b->term, rows - 1, 0, cols, "searching every plaintext... (Esc cancels)", A_BOLD);
+	refresh();
+	int rc = search_run(b->search, search_cancelled, NULL, &err);
+	if (rc != 0) {
+		search_free(b->search);
+		b->search = NULL;
+		if (rc < 0)
+			browser_message(b, true, "%s", err.msg);
+		else
+			browser_message(b, false, "search cancelled");
+		return;
+	}
+	search_repeat(b, true);
+}
+
+void search_repeat(struct browser *b, bool forward)
+{
+	struct cs_buf shown = CS_BUF_INIT;
+
+	if (!b->search) {
+		browser_message(b, false, "no search yet: / to search");
+		return;
+	}
+	escape_append(&shown, search_query(b->search), strlen(search_query(b->search)),
+		      b->term.utf8 ? 0 : ESCAPE_ASCII_ONLY);
+	cs_node_id n = search_next(b->search, b->selected, forward);
+	if (n == CS_NONE) {
+		browser_message(b, true, "\"%s\" not found", shown.data);
+	} else {
+		browser_select(b, n, true);
+		browser_message(b, false, "\"%s\": %u matching record%s", shown.data, search_match_count(b->search),
+				search_match_count(b->search) == 1 ? "" : "s");
+	}
+	buf_free(&shown);
+}

@@ -1,0 +1,15 @@
+/*
+ * CACHESCOPE_TRACE=FILE: one line per screen update with the time from the
+ * key to the screen, so a scripted session can measure what a person feels.
+ */
+#include "browser.h"
+#include "core/graph.h"
+
+void trace_frame(struct browser *b, double started)
+{
+	if (!b->trace)
+		return;
+	fprintf(b->trace, "frame %.3f ms key=%d node=%u\n", (cs_now() - started) * 1000.0, b->last_key,
+		b->selected == CS_NONE ? 0 : b->selected + 1);
+	fflush(b->trace);
+}

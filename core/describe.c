@@ -7,7 +7,8 @@
  * for output -1, to the digest list of a content checksum.
  */
 #include "describe.h"
-#include "base64.h"
+#include "buf.h"
+#include "op_json.h"
 #include "plaintext.h"
 #include "xalloc.h"
 
@@ -53,13 +54,7 @@ static const struct cs_plain *sub_of_type(const struct cs_plain *p, const char *
 
 static json_t *plain_json(const struct cs_plain *p)
 {
-	size_t len;
-	unsigned char *data = plain_data(p, &len);
-	/* JSON may carry \u0000 (a command with a NUL in it): keep it, escape it later */
-	json_t *j = json_loadb((const char *)data, len, JSON_ALLOW_NUL, NULL);
-
-	free(data);
-	return j;
+	return op_json_load(p);
 }
 
 static void add_shell_word(struct cs_buf *out, const char *word, size_t len)
@@ -101,16 +96,11 @@ static char *describe_exec(json_t *op, size_t *len)
 static char *describe_file(json_t *op)
 {
 	json_t *actions = json_object_get(op, "Actions");
-	struct cs_buf out = CS_BUF_INIT, decoded = CS_BUF_INIT;
+	struct cs_buf out = CS_BUF_INIT;
 
+	/* op_json_load has already decoded each action from base64 */
 	for (size_t i = 0; i < json_array_size(actions); i++) {
-		json_t *a = json_array_get(actions, i), *action = NULL;
-		const char *text = json_string_value(a);
-		buf_reset(&decoded);
-		if (text && base64_decode(&decoded, text, strlen(text)) == 0)
-			action = json_loadb(decoded.data, decoded.len, 0, NULL);
-		else if (json_is_object(a))
-			action = json_incref(a);
+		json_t *action = json_array_get(actions, i);
 		json_t *inner = json_object_get(action, "Action");
 		if (!json_is_object(inner))
 			inner = action;
@@ -136,9 +126,7 @@ static char *describe_file(json_t *op)
 				buf_adds(&out, verb);
 			break;
 		}
-		json_decref(action);
 	}
-	buf_free(&decoded);
 	return out.len ? buf_detach(&out, NULL) : (buf_free(&out), NULL);
 }
 

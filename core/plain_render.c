@@ -1,6 +1,6 @@
 #include "plain_render.h"
-#include "base64.h"
 #include "escape.h"
+#include "op_json.h"
 #include "xalloc.h"
 
 #include <jansson.h>
@@ -59,37 +59,16 @@ static void add_text_lines(struct render_lines *out, int depth, const char *text
 	}
 }
 
-/* A file op's "Actions" are base64 JSON: show them decoded, in place. */
-static void decode_actions(json_t *op)
-{
-	json_t *actions = json_object_get(op, "Actions");
-	struct cs_buf decoded = CS_BUF_INIT;
-
-	for (size_t i = 0; i < json_array_size(actions); i++) {
-		const char *text = json_string_value(json_array_get(actions, i));
-		json_t *action;
-		buf_reset(&decoded);
-		if (!text || base64_decode(&decoded, text, strlen(text)) < 0)
-			continue;
-		action = json_loadb(decoded.data, decoded.len, 0, NULL);
-		if (action)
-			json_array_set_new(actions, i, action);
-	}
-	buf_free(&decoded);
-}
-
 static void render_json(struct render_lines *out, int depth, const unsigned char *data, size_t len,
 			bool ascii_only)
 {
-	json_t *j = json_loadb((const char *)data, len, JSON_ALLOW_NUL, NULL);
+	json_t *j = op_json_parse(data, len);
 	char *pretty;
 
 	if (!j) {
 		add_text_lines(out, depth, (const char *)data, len, ascii_only);
 		return;
 	}
-	if (json_is_string(json_object_get(j, "Type")) && json_is_array(json_object_get(j, "Actions")))
-		decode_actions(j);
 	pretty = json_dumps(j, JSON_INDENT(2));
 	json_decref(j);
 	if (!pretty) {

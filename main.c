@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "core/buf.h"
+#include "core/diff.h"
 #include "core/dump.h"
 #include "core/escape.h"
 #include "core/source.h"
@@ -15,13 +16,14 @@
 #include "tui/tui.h"
 
 #include <getopt.h>
+#include <locale.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-enum command { CMD_BROWSE, CMD_DUMP, CMD_STATS };
+enum command { CMD_BROWSE, CMD_DUMP, CMD_STATS, CMD_DIFF };
 
 struct cli {
 	enum command command;
@@ -35,6 +37,7 @@ static const char usage_text[] =
 	"usage: cachescope [OPTIONS] [SOURCE]\n"
 	"       cachescope dump [--format text|json] [OPTIONS] [SOURCE]\n"
 	"       cachescope stats [OPTIONS] [SOURCE]\n"
+	"       cachescope diff [--format text|json] [OPTIONS] A B\n"
 	"\n"
 	"SOURCE is a daemon root or its cache.db, an OCI layout directory or\n"
 	"type=local,src=DIR[,tag=T][,digest=D], a remote cache config, a\n"
@@ -42,7 +45,7 @@ static const char usage_text[] =
 	"standard input. Without SOURCE, this host's daemon root.\n"
 	"\n"
 	"Options:\n"
-	"  --format text|json   output format of dump (default text)\n"
+	"  --format text|json   output format of dump and diff (default text)\n"
 	"  --debug-db FILE      resolve plaintexts from a cache-debug.db\n"
 	"  -h, --help           show this help\n"
 	"  --version            show the version\n";
@@ -77,6 +80,8 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 		cli->command = CMD_DUMP;
 	else if (argc > 1 && strcmp(argv[1], "stats") == 0)
 		cli->command = CMD_STATS;
+	else if (argc > 1 && strcmp(argv[1], "diff") == 0)
+		cli->command = CMD_DIFF;
 	if (cli->command != CMD_BROWSE) {
 		argv++;
 		argc--;
@@ -106,19 +111,47 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 		}
 	}
 	if (format) {
-		if (cli->command != CMD_DUMP)
-			return fail("--format goes with dump");
+		if (cli->command != CMD_DUMP && cli->command != CMD_DIFF)
+			return fail("--format goes with dump or diff");
 		if (strcmp(format, "json") == 0)
 			cli->json = true;
 		else if (strcmp(format, "text") != 0)
 			return fail("--format: want text or json");
 	}
 	for (; optind < argc; optind++) {
-		if (cli->source_count == 1)
-			return fail("one SOURCE at a time (see cachescope --help)");
+		if (cli->source_count == (cli->command == CMD_DIFF ? 2 : 1))
+			return fail(cli->command == CMD_DIFF ? "diff takes two sources, A and B"
+							     : "one SOURCE at a time (see cachescope --help)");
 		cli->sources[cli->source_count++] = argv[optind];
 	}
+	if (cli->command == CMD_DIFF && cli->source_count != 2)
+		return fail("diff takes two sources, A and B");
 	return 0;
+}
+
+/* diff: exit 0 when the caches match, 1 when they differ, 2 on error. */
+static int run_diff(const struct cli *cli)
+{
+	struct cs_error err = { "" };
+	struct cs_graph *a, *b;
+	struct cs_diff *d;
+	int rc;
+
+	if (source_load_pair(cli->sources[0], cli->sources[1], &cli->load, &a, &b, &err) < 0)
+		return fail(err.msg);
+	rc = diff_graphs(a, b, &d, &err);
+	if (rc == 0) {
+		rc = cli->json ? diff_report_json(d, stdout, &err)
+			       : diff_report_text(d, stdout, isatty(STDOUT_FILENO), &err);
+		if (rc == 0 && fflush(stdout) != 0)
+			rc = cs_fail(&err, "write error");
+		if (rc == 0)
+			rc = diff_same(d) ? 0 : 1;
+		diff_free(d);
+	}
+	graph_free(a);
+	graph_free(b);
+	return rc < 0 ? fail(err.msg) : rc;
 }
 
 int main(int argc, char **argv)
@@ -128,8 +161,12 @@ int main(int argc, char **argv)
 	struct cs_graph *g;
 	int rc;
 
+	/* character classes only: numbers keep printing the C way */
+	setlocale(LC_CTYPE, "");
 	if ((rc = parse_args(argc, argv, &cli)) != 0)
 		return rc;
+	if (cli.command == CMD_DIFF)
+		return run_diff(&cli);
 	if (source_load(cli.source_count ? cli.sources[0] : NULL, &cli.load, &g, &err) < 0)
 		return fail(err.msg);
 	switch (cli.command) {
@@ -139,6 +176,7 @@ int main(int argc, char **argv)
 	case CMD_BROWSE:
 		rc = browser_run(g, &err);
 		break;
+	case CMD_DIFF: /* handled above: it loads two sources */
 	case CMD_DUMP:
 		rc = cli.json ? dump_json(g, stdout, &err)
 			      : dump_text(g, isatty(STDOUT_FILENO), stdout, &err);

@@ -6,6 +6,7 @@
 #include "xalloc.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,5 +206,47 @@ int source_load(const char *source, const struct cs_load_options *opt,
 		return -1;
 	}
 	*out = g;
+	return 0;
+}
+
+struct load_job {
+	const char *source;
+	const struct cs_load_options *opt;
+	struct cs_graph *graph;
+	struct cs_error err;
+	int rc;
+};
+
+static void *load_job_run(void *arg)
+{
+	struct load_job *job = arg;
+
+	job->rc = source_load(job->source, job->opt, &job->graph, &job->err);
+	return NULL;
+}
+
+int source_load_pair(const char *a, const char *b, const struct cs_load_options *opt,
+		     struct cs_graph **out_a, struct cs_graph **out_b, struct cs_error *err)
+{
+	struct load_job jobs[2] = { { .source = a, .opt = opt }, { .source = b, .opt = opt } };
+	pthread_t thread;
+	bool threaded = pthread_create(&thread, NULL, load_job_run, &jobs[1]) == 0;
+
+	load_job_run(&jobs[0]);
+	if (threaded)
+		pthread_join(thread, NULL);
+	else
+		load_job_run(&jobs[1]);
+	for (int i = 0; i < 2; i++) {
+		if (jobs[i].rc == 0)
+			continue;
+		*err = jobs[i].err;
+		for (int k = 0; k < 2; k++)
+			if (jobs[k].rc == 0)
+				graph_free(jobs[k].graph);
+		return -1;
+	}
+	*out_a = jobs[0].graph;
+	*out_b = jobs[1].graph;
 	return 0;
 }

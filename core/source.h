@@ -27,6 +27,14 @@ struct cs_load_options {
 int source_load(const char *source, const struct cs_load_options *opt,
 		struct cs_graph **out, struct cs_error *err);
 
+/*
+ * Loads two sources at once, each on its own thread (diff reads two big
+ * stores; with two cores that costs one load, not two). On failure both
+ * are freed and ERR names the one that failed.
+ */
+int source_load_pair(const char *a, const char *b, const struct cs_load_options *opt,
+		     struct cs_graph **out_a, struct cs_graph **out_b, struct cs_error *err);
+
 /* Where a daemon keeps its state on this host, in the order we look. */
 int source_default_root(char *out, size_t size, struct cs_error *err);
 

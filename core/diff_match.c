@@ -1,0 +1,414 @@
+/*
+ * Matching the nodes of two graphs by their cache keys. Roots match by
+ * digest; random roots by the links they feed; every other node, visited
+ * parents first, by a candidate found through one matched parent (an index
+ * of A's links by parent, input, link digest and selector), confirmed on
+ * every input. Hash and sort only: no pair of graphs costs more than a
+ * linear pass and a sort.
+ */
+#include "diff_private.h"
+#include "xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+cs_dig *diff_map_digests(const struct cs_graph *a, const struct cs_graph *b)
+{
+	cs_dig *map = xmalloc((b->digests.count ? b->digests.count : 1) * sizeof(*map));
+
+	for (uint32_t i = 0; i < b->digests.count; i++)
+		map[i] = digests_find(&a->digests, digests_at(&b->digests, i));
+	return map;
+}
+
+/* A B digest in A's numbering; a digest A lacks matches nothing in A. */
+static cs_dig in_a(const cs_dig *map, cs_dig b_digest)
+{
+	if (b_digest == CS_DIG_NONE)
+		return CS_DIG_NONE;
+	return map[b_digest] == CS_DIG_NONE ? CS_DIG_NONE - 1 : map[b_digest];
+}
+
+cs_node_id *diff_topological(const struct cs_graph *g)
+{
+	uint32_t n = g->node_count;
+	uint32_t *pending = xcalloc(n ? n : 1, sizeof(*pending));
+	cs_node_id *order = xmalloc((n ? n : 1) * sizeof(*order));
+	size_t head = 0, tail = 0;
+
+	for (cs_node_id i = 0; i < n; i++)
+		pending[i] = graph_parent_count(g, i);
+	for (cs_node_id i = 0; i < n; i++)
+		if (!pending[i])
+			order[tail++] = i;
+	while (head < tail) {
+		cs_node_id x = order[head++];
+		for (uint32_t k = 0; k < graph_child_count(g, x); k++)
+			if (--pending[graph_child(g, x, k)->child] == 0)
+				order[tail++] = graph_child(g, x, k)->child;
+	}
+	free(pending);
+	return order;
+}
+
+/* ---- A's links, indexed by where they come from ---- */
+
+struct link_key {
+	cs_node_id parent;
+	uint32_t input;
+	cs_dig digest;
+	cs_dig selector;
+	cs_node_id child;
+};
+
+static int link_key_cmp(const void *pa, const void *pb)
+{
+	const struct link_key *x = pa, *y = pb;
+
+	if (x->parent != y->parent)
+		return x->parent < y->parent ? -1 : 1;
+	if (x->input != y->input)
+		return x->input < y->input ? -1 : 1;
+	if (x->digest != y->digest)
+		return x->digest < y->digest ? -1 : 1;
+	if (x->selector != y->selector)
+		return x->selector < y->selector ? -1 : 1;
+	return x->child < y->child ? -1 : x->child > y->child;
+}
+
+struct matcher {
+	struct cs_diff *d;
+	const cs_dig *map;
+	struct link_key *index;
+	size_t index_count;
+	struct link_key *by_digest; /* the same links, by digest only (parent field unused) */
+};
+
+static void build_index(struct matcher *m)
+{
+	const struct cs_graph *a = m->d->a;
+
+	m->index = xmalloc((a->link_count ? a->link_count : 1) * sizeof(*m->index));
+	m->by_digest = xmalloc((a->link_count ? a->link_count : 1) * sizeof(*m->by_digest));
+	for (uint32_t i = 0; i < a->link_count; i++) {
+		const struct cs_link *l = &a->links[i];
+		m->index[i] = (struct link_key){ l->parent, l->input, l->digest, l->selector, l->child };
+		m->by_digest[i] = (struct link_key){ 0, 0, l->digest, 0, l->child };
+	}
+	m->index_count = a->link_count;
+	qsort(m->index, m->index_count, sizeof(*m->index), link_key_cmp);
+	qsort(m->by_digest, m->index_count, sizeof(*m->by_digest), link_key_cmp);
+}
+
+/* The first index entry not below KEY (child ignored). */
+static size_t lower_bound(const struct link_key *index, size_t count, struct link_key key)
+{
+	size_t lo = 0, hi = count;
+
+	key.child = 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (link_key_cmp(&index[mid], &key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static bool same_place(const struct link_key *x, const struct link_key *y)
+{
+	return x->parent == y->parent && x->input == y->input && x->digest == y->digest &&
+	       x->selector == y->selector;
+}
+
+/* Does node N have a parent link from P on INPUT with DIGEST and SELECTOR (its graph's numbering)? */
+static bool has_link(const struct cs_graph *g, cs_node_id n, cs_node_id p, uint32_t input, cs_dig digest,
+		     cs_dig selector)
+{
+	for (uint32_t k = 0; k < graph_parent_count(g, n); k++) {
+		const struct cs_link *l = graph_parent(g, n, k);
+		if (l->parent == p && l->input == input && l->digest == digest && l->selector == selector)
+			return true;
+	}
+	return false;
+}
+
+static bool input_has_fixed_parent(const struct cs_graph *g, cs_node_id n, uint32_t input)
+{
+	for (uint32_t k = 0; k < graph_parent_count(g, n); k++) {
+		const struct cs_link *l = graph_parent(g, n, k);
+		if (l->input == input && !node_is_random(g, l->parent))
+			return true;
+	}
+	return false;
+}
+
+static bool same_inputs(const struct cs_graph *a, cs_node_id an, const struct cs_graph *b, cs_node_id bn)
+{
+	uint32_t ai = 0, bi = 0, ac = graph_parent_count(a, an), bc = graph_parent_count(b, bn);
+
+	/* parents run by input: walk the distinct inputs of both together */
+	while (ai < ac || bi < bc) {
+		if (ai == ac || bi == bc || graph_parent(a, an, ai)->input != graph_parent(b, bn, bi)->input)
+			return false;
+		uint32_t input = graph_parent(a, an, ai)->input;
+		while (ai < ac && graph_parent(a, an, ai)->input == input)
+			ai++;
+		while (bi < bc && graph_parent(b, bn, bi)->input == input)
+			bi++;
+	}
+	return true;
+}
+
+/*
+ * Input INPUT of B's BN is met by A's AN: both feed it through random roots
+ * only, or some fixed parent pair, matched, arrives with the same link
+ * digest and selector.
+ */
+static bool input_met(const struct matcher *m, cs_node_id an, cs_node_id bn, uint32_t input)
+{
+	const struct cs_graph *a = m->d->a, *b = m->d->b;
+
+	if (!input_has_fixed_parent(a, an, input) && !input_has_fixed_parent(b, bn, input))
+		return true;
+	for (uint32_t k = 0; k < graph_parent_count(b, bn); k++) {
+		const struct cs_link *l = graph_parent(b, bn, k);
+		if (l->input != input || node_is_random(b, l->parent))
+			continue;
+		cs_node_id pa = m->d->b_to_a[l->parent];
+		if (pa != CS_NONE && has_link(a, an, pa, input, in_a(m->map, l->digest), in_a(m->map, l->selector)))
+			return true;
+	}
+	return false;
+}
+
+static bool all_inputs_met(const struct matcher *m, cs_node_id an, cs_node_id bn)
+{
+	const struct cs_graph *b = m->d->b;
+
+	if (!same_inputs(m->d->a, an, b, bn))
+		return false;
+	for (uint32_t k = 0; k < graph_parent_count(b, bn); k++)
+		if ((k == 0 || graph_parent(b, bn, k)->input != graph_parent(b, bn, k - 1)->input) &&
+		    !input_met(m, an, bn, graph_parent(b, bn, k)->input))
+			return false;
+	return true;
+}
+
+static void pair(struct cs_diff *d, cs_node_id an, cs_node_id bn)
+{
+	d->a_to_b[an] = bn;
+	d->b_to_a[bn] = an;
+}
+
+/* Tries the A children that one of BN's matched fixed parents leads to. */
+static bool match_through_parents(struct matcher *m, cs_node_id bn)
+{
+	const struct cs_graph *b = m->d->b;
+
+	for (uint32_t k = 0; k < graph_parent_count(b, bn); k++) {
+		const struct cs_link *l = graph_parent(b, bn, k);
+		cs_node_id pa = m->d->b_to_a[l->parent];
+		if (node_is_random(b, l->parent) || pa == CS_NONE)
+			continue;
+		struct link_key key = { pa, l->input, in_a(m->map, l->digest), in_a(m->map, l->selector), 0 };
+		for (size_t i = lower_bound(m->index, m->index_count, key);
+		     i < m->index_count && same_place(&m->index[i], &key); i++) {
+			cs_node_id an = m->index[i].child;
+			if (m->d->a_to_b[an] == CS_NONE && all_inputs_met(m, an, bn)) {
+				pair(m->d, an, bn);
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+/* A node fed by random roots only: any A node at the same link digest fed the same way. */
+static bool match_by_digest(struct matcher *m, cs_node_id bn)
+{
+	const struct cs_graph *b = m->d->b;
+
+	if (!graph_parent_count(b, bn))
+		return false;
+	struct link_key key = { 0, 0, in_a(m->map, graph_parent(b, bn, 0)->digest), 0, 0 };
+	for (size_t i = lower_bound(m->by_digest, m->index_count, key);
+	     i < m->index_count && m->by_digest[i].digest == key.digest; i++) {
+		cs_node_id an = m->by_digest[i].child;
+		if (m->d->a_to_b[an] == CS_NONE && all_inputs_met(m, an, bn)) {
+			pair(m->d, an, bn);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* ---- roots ---- */
+
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 31;
+	x *= 0x7fb5d329728ea185ULL;
+	x ^= x >> 27;
+	x *= 0x81dadef4bc2dd44dULL;
+	return x ^ (x >> 33);
+}
+
+/* Where a random root sits: the links it feeds, as raw digests (the same in any graph). */
+static uint64_t random_signature(const struct cs_graph *g, cs_node_id n)
+{
+	uint64_t sig = 0;
+
+	for (uint32_t k = 0; k < graph_child_count(g, n); k++) {
+		const struct cs_link *l = graph_child(g, n, k);
+		uint64_t h, s = 0;
+		memcpy(&h, graph_digest(g, l->digest)->sum, sizeof(h));
+		if (l->selector != CS_DIG_NONE)
+			memcpy(&s, graph_digest(g, l->selector)->sum, sizeof(s));
+		/* a sum: the order of the links does not matter */
+		sig += mix64(h ^ mix64(s ^ l->input));
+	}
+	return sig;
+}
+
+struct signed_root {
+	uint64_t sig;
+	cs_node_id node;
+};
+
+static int signed_cmp(const void *pa, const void *pb)
+{
+	const struct signed_root *x = pa, *y = pb;
+
+	if (x->sig != y->sig)
+		return x->sig < y->sig ? -1 : 1;
+	return x->node < y->node ? -1 : x->node > y->node;
+}
+
+static void match_roots(struct cs_diff *d, const cs_dig *map)
+{
+	const struct cs_graph *a = d->a, *b = d->b;
+	cs_node_id *root_of = xmalloc((a->digests.count ? a->digests.count : 1) * sizeof(*root_of));
+	struct signed_root *randoms = xmalloc((a->node_count ? a->node_count : 1) * sizeof(*randoms));
+	size_t random_count = 0;
+
+	memset(root_of, 0xff, a->digests.count * sizeof(*root_of));
+	for (cs_node_id n = 0; n < a->node_count; n++) {
+		if (a->nodes[n].digest == CS_DIG_NONE)
+			continue;
+		if (node_is_random(a, n))
+			randoms[random_count++] = (struct signed_root){ random_signature(a, n), n };
+		else if (root_of[a->nodes[n].digest] == CS_NONE)
+			root_of[a->nodes[n].digest] = n;
+	}
+	qsort(randoms, random_count, sizeof(*randoms), signed_cmp);
+	for (cs_node_id n = 0; n < b->node_count; n++) {
+		cs_dig dg = b->nodes[n].digest;
+		if (dg == CS_DIG_NONE)
+			continue;
+		if (!node_is_random(b, n)) {
+			cs_dig ad = map[dg];
+			if (ad != CS_DIG_NONE && root_of[ad] != CS_NONE && d->a_to_b[root_of[ad]] == CS_NONE)
+				pair(d, root_of[ad], n);
+			continue;
+		}
+		struct signed_root want = { random_signature(b, n), 0 };
+		size_t lo = 0, hi = random_count;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (signed_cmp(&randoms[mid], &want) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < random_count && randoms[lo].sig == want.sig; lo++)
+			if (d->a_to_b[randoms[lo].node] == CS_NONE) {
+				pair(d, randoms[lo].node, n);
+				break;
+			}
+	}
+	free(root_of);
+	free(randoms);
+}
+
+/* ---- statuses ---- */
+
+/* Every fixed parent link of X (in G) has its twin on the other side. */
+static bool links_covered(const struct cs_diff *d, const cs_dig *map, bool from_b, cs_node_id x)
+{
+	const struct cs_graph *g = from_b ? d->b : d->a, *other = from_b ? d->a : d->b;
+	const cs_node_id *to = from_b ? d->b_to_a : d->a_to_b;
+	cs_node_id twin = to[x];
+
+	for (uint32_t k = 0; k < graph_parent_count(g, x); k++) {
+		const struct cs_link *l = graph_parent(g, x, k);
+		if (node_is_random(g, l->parent))
+			continue;
+		cs_node_id p = to[l->parent];
+		if (p == CS_NONE)
+			return false;
+		cs_dig dg = l->digest, sel = l->selector;
+		if (from_b) {
+			dg = in_a(map, dg);
+			sel = in_a(map, sel);
+		} else {
+			/* A's digest in B: look it up by value */
+			dg = digests_find(&other->digests, graph_digest(g, dg));
+			sel = sel == CS_DIG_NONE ? CS_DIG_NONE : digests_find(&other->digests, graph_digest(g, sel));
+			if (dg == CS_DIG_NONE || (l->selector != CS_DIG_NONE && sel == CS_DIG_NONE))
+				return false;
+		}
+		if (!has_link(other, twin, p, l->input, dg, sel))
+			return false;
+	}
+	return true;
+}
+
+static void set_statuses(struct cs_diff *d, const cs_dig *map)
+{
+	for (cs_node_id n = 0; n < d->b->node_count; n++) {
+		if (d->b_to_a[n] == CS_NONE) {
+			d->b_status[n] = DIFF_ONLY;
+			if (node_is_random(d->b, n))
+				d->random_only++;
+			else
+				d->only_b++;
+			continue;
+		}
+		bool same = links_covered(d, map, true, n) && links_covered(d, map, false, d->b_to_a[n]);
+		d->b_status[n] = d->a_status[d->b_to_a[n]] = same ? DIFF_SAME : DIFF_CHANGED;
+		d->matched++;
+		d->changed += !same;
+	}
+	for (cs_node_id n = 0; n < d->a->node_count; n++) {
+		if (d->a_to_b[n] != CS_NONE)
+			continue;
+		d->a_status[n] = DIFF_ONLY;
+		if (node_is_random(d->a, n))
+			d->random_only++;
+		else
+			d->only_a++;
+	}
+}
+
+int diff_match(struct cs_diff *d, const cs_dig *map)
+{
+	struct matcher m = { .d = d, .map = map };
+	cs_node_id *order = diff_topological(d->b);
+
+	build_index(&m);
+	match_roots(d, map);
+	for (uint32_t i = 0; i < d->b->node_count; i++) {
+		cs_node_id bn = order[i];
+		if (d->b->nodes[bn].digest != CS_DIG_NONE || d->b_to_a[bn] != CS_NONE)
+			continue;
+		if (!match_through_parents(&m, bn))
+			match_by_digest(&m, bn);
+	}
+	set_statuses(d, map);
+	free(order);
+	free(m.index);
+	free(m.by_digest);
+	return 0;
+}

@@ -554,7 +554,9 @@ static int parse_text(struct text_reader *r)
 		int rc;
 		switch (section) {
 		case START:
-			return fail_line(r, "expected \"ID: \"");
+			/* blank lines before the first record, as a paste may have them */
+			rc = r->line.len == 0 ? 0 : fail_line(r, "expected \"ID: \"");
+			break;
 		case PLAINTEXTS:
 			rc = plaintexts_line(r);
 			break;

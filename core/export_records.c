@@ -24,6 +24,14 @@ void export_records_link(struct export_records *e, const struct export_link *l)
 	e->records[e->record_count - 1].link_count++;
 }
 
+void export_records_drop_links(struct export_records *e)
+{
+	struct export_record *r = &e->records[e->record_count - 1];
+
+	e->link_count = r->first_link;
+	r->link_count = 0;
+}
+
 void export_records_free(struct export_records *e)
 {
 	free(e->records);

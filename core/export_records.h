@@ -40,6 +40,8 @@ struct export_records {
 /* Starts a record; its links are the ones added until the next one starts. */
 struct export_record *export_records_begin(struct export_records *e, int64_t id);
 void export_records_link(struct export_records *e, const struct export_link *l);
+/* Forgets the current record's links (a member given twice: the last wins). */
+void export_records_drop_links(struct export_records *e);
 
 /*
  * Numbers the records into G (named as the store names keys: roots by

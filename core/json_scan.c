@@ -410,9 +410,54 @@ int json_scan_skip(struct json_scan *s)
 	}
 }
 
+/*
+ * The slow path of json_key_is: a name with escapes or non-ASCII bytes.
+ * Go decodes a member name before matching it and folds Unicode simply:
+ * besides ASCII case, the Kelvin sign U+212A matches k and the long s
+ * U+017F matches s. NAME is ASCII.
+ */
+static bool key_folds_to(struct cs_bytes key, const char *name)
+{
+	struct cs_buf decoded = CS_BUF_INIT;
+	bool same = false;
+
+	if (json_unescape(key, &decoded) == 0) {
+		const unsigned char *p = (const unsigned char *)decoded.data;
+		size_t left = decoded.len;
+		for (same = true; same && *name; name++) {
+			uint32_t cp;
+			size_t n = utf8_decode(p, left, &cp);
+			if (n == 0)
+				break;
+			p += n, left -= n;
+			if (cp == 0x212a)
+				cp = 'k';
+			else if (cp == 0x17f)
+				cp = 's';
+			else if (cp >= 'A' && cp <= 'Z')
+				cp += 'a' - 'A';
+			unsigned char want = (unsigned char)*name;
+			if (want >= 'A' && want <= 'Z')
+				want += 'a' - 'A';
+			same = cp == want;
+		}
+		same = same && !*name && left == 0;
+	}
+	buf_free(&decoded);
+	return same;
+}
+
 bool json_key_is(struct cs_bytes key, const char *name)
 {
 	size_t n = strlen(name);
 
-	return key.len == n && strncasecmp((const char *)key.ptr, name, n) == 0;
+	if (key.len == n)
+		return strncasecmp((const char *)key.ptr, name, n) == 0;
+	/* escapes and the two non-ASCII folds only ever lengthen a name */
+	if (key.len < n)
+		return false;
+	for (size_t i = 0; i < key.len; i++)
+		if (key.ptr[i] == '\\' || key.ptr[i] >= 0x80)
+			return key_folds_to(key, name);
+	return false;
 }

@@ -35,6 +35,7 @@ struct cli {
 
 static const char usage_text[] =
 	"usage: cachescope [OPTIONS] [SOURCE]\n"
+	"       cachescope [OPTIONS] A B          (side by side)\n"
 	"       cachescope dump [--format text|json] [OPTIONS] [SOURCE]\n"
 	"       cachescope stats [OPTIONS] [SOURCE]\n"
 	"       cachescope diff [--format text|json] [OPTIONS] A B\n"
@@ -119,7 +120,8 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 			return fail("--format: want text or json");
 	}
 	for (; optind < argc; optind++) {
-		if (cli->source_count == (cli->command == CMD_DIFF ? 2 : 1))
+		bool two = cli->command == CMD_DIFF || cli->command == CMD_BROWSE;
+		if (cli->source_count == (two ? 2 : 1))
 			return fail(cli->command == CMD_DIFF ? "diff takes two sources, A and B"
 							     : "one SOURCE at a time (see cachescope --help)");
 		cli->sources[cli->source_count++] = argv[optind];
@@ -127,6 +129,24 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 	if (cli->command == CMD_DIFF && cli->source_count != 2)
 		return fail("diff takes two sources, A and B");
 	return 0;
+}
+
+/* Two sources in the browser: side by side. */
+static int browse_two(const struct cli *cli)
+{
+	struct cs_error err = { "" };
+	struct cs_graph *a, *b;
+	struct cs_diff *d;
+	int rc;
+
+	if (source_load_pair(cli->sources[0], cli->sources[1], &cli->load, &a, &b, &err) < 0)
+		return fail(err.msg);
+	rc = diff_graphs(a, b, &d, &err);
+	if (rc == 0)
+		rc = browser_run_diff(a, b, d, &err);
+	graph_free(a);
+	graph_free(b);
+	return rc < 0 ? fail(err.msg) : 0;
 }
 
 /* diff: exit 0 when the caches match, 1 when they differ, 2 on error. */
@@ -167,6 +187,8 @@ int main(int argc, char **argv)
 		return rc;
 	if (cli.command == CMD_DIFF)
 		return run_diff(&cli);
+	if (cli.command == CMD_BROWSE && cli.source_count == 2)
+		return browse_two(&cli);
 	if (source_load(cli.source_count ? cli.sources[0] : NULL, &cli.load, &g, &err) < 0)
 		return fail(err.msg);
 	switch (cli.command) {

@@ -16,6 +16,8 @@ void buf_reserve(struct cs_buf *b, size_t extra)
 		cap *= 2;
 	b->data = xrealloc(b->data, cap);
 	b->cap = cap;
+	/* keep the promise of buf.h: the bytes are always NUL-terminated */
+	b->data[b->len] = '\0';
 }
 
 void buf_add(struct cs_buf *b, const void *data, size_t len)

@@ -258,11 +258,13 @@ int diff_find_causes(struct cs_diff *d, const cs_dig *map, struct cs_error *err)
 		else if (inputs_fed(d, bn))
 			step_cause(&f, bn);
 	}
-	qsort(d->causes, d->cause_count, sizeof(*d->causes), cause_cmp);
+	if (d->cause_count > 1)
+		qsort(d->causes, d->cause_count, sizeof(*d->causes), cause_cmp);
 	for (size_t i = 0; i < d->cause_count; i++)
 		collect_consequences(&f, &d->causes[i], claimed);
 	for (size_t i = 0; i < d->cause_count && rc == 0; i++) {
-		qsort(d->causes[i].consequences, d->causes[i].consequence_count, sizeof(cs_node_id), cons_cmp);
+		if (d->causes[i].consequence_count > 1)
+			qsort(d->causes[i].consequences, d->causes[i].consequence_count, sizeof(cs_node_id), cons_cmp);
 		rc = diff_explain(d, &d->causes[i], err);
 	}
 	free(order);

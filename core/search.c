@@ -89,6 +89,11 @@ const char *search_query(const struct cs_search *s)
 	return s->query;
 }
 
+const struct cs_graph *search_graph(const struct cs_search *s)
+{
+	return s->g;
+}
+
 static bool contains(const struct cs_search *s, const unsigned char *data, size_t len)
 {
 	size_t n = strlen(s->query);

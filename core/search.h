@@ -32,5 +32,6 @@ cs_node_id search_next(const struct cs_search *s, cs_node_id from, bool forward)
 uint32_t search_match_count(const struct cs_search *s);
 bool search_matches(const struct cs_search *s, cs_node_id n);
 const char *search_query(const struct cs_search *s);
+const struct cs_graph *search_graph(const struct cs_search *s);
 
 #endif

@@ -6,6 +6,7 @@
 #include "browser.h"
 #include "core/escape.h"
 #include "core/xalloc.h"
+#include "diff_view.h"
 #include "draw.h"
 #include "tui.h"
 
@@ -24,14 +25,45 @@ void browser_message(struct browser *b, bool error, const char *fmt, ...)
 	b->message_is_error = error;
 }
 
+uint32_t table_length(const struct browser *b)
+{
+	return b->diff ? diff_view_length(b->diff) : b->g->node_count;
+}
+
+uint32_t table_row_at(const struct browser *b, uint32_t position)
+{
+	return b->diff ? diff_view_row_at(b->diff, position) : position;
+}
+
+uint32_t table_position_of(const struct browser *b, uint32_t row)
+{
+	return b->diff ? diff_view_position_of(b->diff, row) : row;
+}
+
+void browser_goto_row(struct browser *b, uint32_t row, bool remember)
+{
+	if (row == CS_NONE || (!b->diff && row >= b->g->node_count))
+		return;
+	if (remember && b->selected != CS_NONE && b->row != row)
+		history_push(&b->history, b->row);
+	b->row = row;
+	if (b->diff)
+		diff_view_side(b->diff, row, &b->g, &b->selected);
+	else
+		b->selected = row;
+	node_table_scroll_to(b);
+}
+
+void browser_select_in(struct browser *b, const struct cs_graph *g, cs_node_id n, bool remember)
+{
+	if (n >= g->node_count)
+		return;
+	browser_goto_row(b, b->diff ? diff_view_row_of(b->diff, g, n) : n, remember);
+}
+
 void browser_select(struct browser *b, cs_node_id n, bool remember)
 {
-	if (n >= b->g->node_count)
-		return;
-	if (remember && b->selected != CS_NONE && b->selected != n)
-		history_push(&b->history, b->selected);
-	b->selected = n;
-	node_table_scroll_to(b);
+	browser_select_in(b, b->g, n, remember);
 }
 
 /*
@@ -72,6 +104,13 @@ static void draw_title(struct browser *b)
 	struct cs_buf line = CS_BUF_INIT;
 	int attr = term_attr(&b->term, COLOR_PAIR_TITLE);
 
+	if (b->diff) {
+		diff_view_title(b, &line);
+		draw_blank(0, 0, b->term.cols, attr);
+		draw_text(&b->term, 0, 0, b->term.cols, line.data, attr);
+		buf_free(&line);
+		return;
+	}
 	/* counts first: on a narrow screen the path is what gets cut */
 	buf_printf(&line, " cachescope  %u records, %u roots  %s  ", b->g->node_count, b->g->root_count,
 		   b->g->kind ? b->g->kind : "cache");
@@ -88,8 +127,12 @@ static void draw_status(struct browser *b)
 	int attr = b->message_is_error ? term_attr(&b->term, COLOR_PAIR_ERROR) : (int)A_NORMAL;
 
 	draw_blank(y, 0, b->term.cols, A_NORMAL);
-	snprintf(position, sizeof(position), " #%u of %u  ?:help ", b->selected == CS_NONE ? 0 : b->selected + 1,
-		 b->g->node_count);
+	if (b->diff)
+		snprintf(position, sizeof(position), " row %u of %u  ?:help ", table_position_of(b, b->row) + 1,
+			 table_length(b));
+	else
+		snprintf(position, sizeof(position), " #%u of %u  ?:help ", b->selected == CS_NONE ? 0 : b->selected + 1,
+			 b->g->node_count);
 	int pw = text_width(position, strlen(position));
 	draw_text(&b->term, y, 0, b->term.cols - pw, b->message, attr);
 	if (b->term.cols > pw)
@@ -130,27 +173,43 @@ static void browser_free(struct browser *b)
 	free(b->visible);
 	history_free(&b->history);
 	search_free(b->search);
+	diff_view_free(b->diff);
+	graph_free(b->owned_b);
 	if (b->trace)
 		fclose(b->trace);
 }
 
 int browser_run(struct cs_graph *g, struct cs_error *err)
 {
+	return browser_run_diff(g, NULL, NULL, err);
+}
+
+int browser_run_diff(struct cs_graph *g, struct cs_graph *other, struct cs_diff *diff, struct cs_error *err)
+{
 	struct browser b;
 	const char *trace = getenv("CACHESCOPE_TRACE");
 
 	memset(&b, 0, sizeof(b));
-	b.g = g;
-	b.selected = g->node_count ? 0 : CS_NONE;
+	b.g = other ? other : g;
+	b.selected = b.g->node_count ? 0 : CS_NONE;
+	if (diff) {
+		b.diff = diff_view_new(g, other, diff);
+		b.diff_b = other;
+		b.selected = CS_NONE;
+		if (diff_view_length(b.diff))
+			browser_goto_row(&b, diff_view_row_at(b.diff, 0), false);
+	}
 	b.detail_node = CS_NONE - 1; /* nothing built yet */
 	b.detail_tab = PANE_PARENTS;
 	for (size_t i = 0; i < DESCRIBE_CACHE_SIZE; i++)
 		b.cache[i].node = CS_NONE;
-	if (term_start(&b.term) < 0)
-		return cs_fail(err, "the browser needs a terminal (use `cachescope dump` for text)");
+	if (term_start(&b.term) < 0) {
+		browser_free(&b);
+		return cs_fail(err, "the browser needs a terminal (use `cachescope dump` or `diff` for text)");
+	}
 	if (trace && *trace)
 		b.trace = fopen(trace, "a");
-	browser_message(&b, false, "%s", "? for keys, q to quit");
+	browser_message(&b, false, "%s", b.diff ? "f: differences only, ? for keys, q to quit" : "? for keys, q to quit");
 	double started = cs_now();
 	while (!b.quit) {
 		browser_draw(&b);

@@ -19,6 +19,7 @@ enum pane { PANE_TABLE, PANE_PARENTS, PANE_CHILDREN, PANE_PLAINTEXTS, PANE_COUNT
 #define DESCRIBE_CACHE_SIZE 1024
 
 struct described {
+	const struct cs_graph *graph; /* two graphs side by side share the cache */
 	cs_node_id node;  /* CS_NONE: empty slot */
 	enum cs_kind kind;
 	char *summary;    /* escaped for display */
@@ -33,7 +34,7 @@ struct link_line {
 };
 
 struct history {
-	cs_node_id *back, *forward;
+	uint32_t *back, *forward;
 	size_t back_count, back_cap, forward_count, forward_cap;
 };
 
@@ -42,19 +43,33 @@ struct pane_view {
 	size_t top;
 };
 
+struct diff_view;
+
+/*
+ * The table is a list of rows. Alone, row i is node i. Side by side (a
+ * diff), a row pairs a node of A with its match in B, and a filter may
+ * hide the rows that are the same: the table's positions index the rows
+ * shown. g and selected are the node the detail panes show: the row's B
+ * node, or its A node when B has none.
+ */
 struct browser {
 	struct cs_graph *g;
 	struct term term;
 	enum pane focus;
 	enum pane detail_tab;   /* which detail pane shows when the table has focus */
 	cs_node_id selected;
-	uint32_t table_top;
+	uint32_t row;           /* the selected row */
+	uint32_t table_top;     /* the first position shown */
+	struct diff_view *diff; /* NULL: one graph */
+	const struct cs_graph *diff_b; /* the B side of a diff */
+	struct cs_graph *owned_b;      /* B when added from the browser (d) */
 
 	/* the selected node's details, rebuilt when the selection changes */
 	cs_node_id detail_node;
 	struct link_line *parents, *children;
 	size_t parent_count, child_count, parent_cap, child_cap;
 	struct render_lines plaintexts;
+	bool plaintext_diff;    /* the plaintexts pane shows A against B */
 	bool *folded;           /* per plaintext record */
 	size_t folded_cap;
 	size_t *visible;        /* plaintext lines shown (after folding) */
@@ -77,7 +92,15 @@ struct browser {
 };
 
 /* browser.c */
+/* Selects node N of the graph the panes show (b->g). */
 void browser_select(struct browser *b, cs_node_id n, bool remember);
+/* Selects node N of graph G (either side of a diff). */
+void browser_select_in(struct browser *b, const struct cs_graph *g, cs_node_id n, bool remember);
+void browser_goto_row(struct browser *b, uint32_t row, bool remember);
+/* Rows shown, the row at a position, the position of a row. */
+uint32_t table_length(const struct browser *b);
+uint32_t table_row_at(const struct browser *b, uint32_t position);
+uint32_t table_position_of(const struct browser *b, uint32_t row);
 void browser_message(struct browser *b, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void browser_layout(struct browser *b);
@@ -85,6 +108,7 @@ void browser_draw(struct browser *b);
 
 /* node_table.c */
 const struct described *describe_cached(struct browser *b, cs_node_id n);
+const struct described *describe_in(struct browser *b, const struct cs_graph *g, cs_node_id n);
 void describe_cache_clear(struct browser *b);
 void node_table_draw(struct browser *b);
 void node_table_scroll_to(struct browser *b);
@@ -106,12 +130,14 @@ void keys_handle(struct browser *b, int key);
 /* prompt.c */
 void prompt_goto(struct browser *b);
 void prompt_search(struct browser *b);
+/* d: load a second source and show the two side by side. */
+void prompt_add_source(struct browser *b);
 void search_repeat(struct browser *b, bool forward);
 
-/* history.c */
-void history_push(struct history *h, cs_node_id from);
-bool history_back(struct history *h, cs_node_id current, cs_node_id *to);
-bool history_forward(struct history *h, cs_node_id current, cs_node_id *to);
+/* history.c: of rows */
+void history_push(struct history *h, uint32_t from);
+bool history_back(struct history *h, uint32_t current, uint32_t *to);
+bool history_forward(struct history *h, uint32_t current, uint32_t *to);
 void history_free(struct history *h);
 
 /* help.c */

@@ -9,6 +9,7 @@
 #include "core/escape.h"
 #include "core/plaintext.h"
 #include "core/xalloc.h"
+#include "diff_view.h"
 #include "draw.h"
 
 #include <curses.h>
@@ -85,8 +86,6 @@ static void build_plaintexts(struct browser *b, cs_node_id n)
 		render_add(&b->plaintexts, 0, text, strlen(text), true, d);
 	}
 	free(digests);
-	XGROW(b->folded, b->folded_cap, (size_t)b->plaintexts.records + 1);
-	memset(b->folded, 0, ((size_t)b->plaintexts.records + 1) * sizeof(*b->folded));
 }
 
 /*
@@ -128,7 +127,12 @@ void detail_build(struct browser *b)
 		return;
 	build_parents(b, b->selected);
 	build_children(b, b->selected);
-	build_plaintexts(b, b->selected);
+	/* side by side, a row whose two nodes differ shows how their plaintexts do */
+	b->plaintext_diff = diff_view_plaintexts(b, &b->plaintexts);
+	if (!b->plaintext_diff)
+		build_plaintexts(b, b->selected);
+	XGROW(b->folded, b->folded_cap, (size_t)b->plaintexts.records + 1);
+	memset(b->folded, 0, ((size_t)b->plaintexts.records + 1) * sizeof(*b->folded));
 	recount_visible(b);
 	/* start on a line that leads somewhere */
 	if (b->parent_count > 1)
@@ -274,7 +278,8 @@ static void draw_tabs(struct browser *b)
 		else if (b->selected != CS_NONE)
 			count = p == PANE_PARENTS ? graph_parent_count(b->g, b->selected)
 						  : graph_child_count(b->g, b->selected);
-		snprintf(label, sizeof(label), "%s%s (%zu)%s", current && b->focus == p ? "[" : " ", names[p], count,
+		const char *name = p == PANE_PLAINTEXTS && b->plaintext_diff ? "Plaintext diff" : names[p];
+		snprintf(label, sizeof(label), "%s%s (%zu)%s", current && b->focus == p ? "[" : " ", name, count,
 			 current && b->focus == p ? "]" : " ");
 		x += draw_text(&b->term, y, x, b->detail_x + b->detail_w - x, label, attr);
 		x += draw_text(&b->term, y, x, b->detail_x + b->detail_w - x, " ", A_NORMAL);

@@ -1,17 +1,17 @@
-/* Back and forward along the nodes visited, as a web browser does. */
+/* Back and forward along the rows visited, as a web browser does. */
 #include "browser.h"
 #include "core/xalloc.h"
 
 #include <stdlib.h>
 
-void history_push(struct history *h, cs_node_id from)
+void history_push(struct history *h, uint32_t from)
 {
 	XGROW(h->back, h->back_cap, h->back_count + 1);
 	h->back[h->back_count++] = from;
 	h->forward_count = 0;
 }
 
-bool history_back(struct history *h, cs_node_id current, cs_node_id *to)
+bool history_back(struct history *h, uint32_t current, uint32_t *to)
 {
 	if (!h->back_count)
 		return false;
@@ -21,7 +21,7 @@ bool history_back(struct history *h, cs_node_id current, cs_node_id *to)
 	return true;
 }
 
-bool history_forward(struct history *h, cs_node_id current, cs_node_id *to)
+bool history_forward(struct history *h, uint32_t current, uint32_t *to)
 {
 	if (!h->forward_count)
 		return false;

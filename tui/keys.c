@@ -1,13 +1,15 @@
 /* What each key does. vi keys and arrows both work; `?` lists them all. */
 #include "browser.h"
 
+#include "diff_view.h"
+
 #include <curses.h>
 
 #define CTRL(c) ((c) & 0x1f)
 
 static size_t pane_length(const struct browser *b, enum pane p)
 {
-	return p == PANE_TABLE ? b->g->node_count : detail_line_count(b, p);
+	return p == PANE_TABLE ? table_length(b) : detail_line_count(b, p);
 }
 
 static int pane_page(const struct browser *b, enum pane p)
@@ -25,13 +27,13 @@ static void move_cursor(struct browser *b, long delta)
 
 	if (len == 0)
 		return;
-	at = (long)(p == PANE_TABLE ? b->selected : b->panes[p].selected) + delta;
+	at = (long)(p == PANE_TABLE ? table_position_of(b, b->row) : b->panes[p].selected) + delta;
 	if (at < 0)
 		at = 0;
 	if (at > last)
 		at = last;
 	if (p == PANE_TABLE)
-		browser_select(b, (cs_node_id)at, false);
+		browser_goto_row(b, table_row_at(b, (uint32_t)at), false);
 	else
 		b->panes[p].selected = (size_t)at;
 }
@@ -79,15 +81,14 @@ static void follow(struct browser *b)
 
 static void travel(struct browser *b, bool back)
 {
-	cs_node_id to;
-	bool moved = back ? history_back(&b->history, b->selected, &to)
-			  : history_forward(&b->history, b->selected, &to);
+	uint32_t to;
+	bool moved = back ? history_back(&b->history, b->row, &to) : history_forward(&b->history, b->row, &to);
 
 	if (!moved) {
 		browser_message(b, false, back ? "nothing to go back to" : "nothing to go forward to");
 		return;
 	}
-	browser_select(b, to, false);
+	browser_goto_row(b, to, false);
 }
 
 static void copy_digest(struct browser *b)
@@ -137,10 +138,10 @@ static void click(struct browser *b)
 	}
 	if (ev.y > b->table_y && ev.y < b->table_y + b->table_h && ev.x >= b->table_x &&
 	    ev.x < b->table_x + b->table_w) {
-		cs_node_id n = b->table_top + (uint32_t)(ev.y - b->table_y - 1);
+		uint32_t at = b->table_top + (uint32_t)(ev.y - b->table_y - 1);
 		b->focus = PANE_TABLE;
-		if (n < b->g->node_count)
-			browser_select(b, n, false);
+		if (at < table_length(b))
+			browser_goto_row(b, table_row_at(b, at), false);
 	} else if (ev.y > b->detail_y && ev.y < b->detail_y + b->detail_h && ev.x >= b->detail_x) {
 		size_t line = b->panes[b->detail_tab].top + (size_t)(ev.y - b->detail_y - 1);
 		focus_pane(b, b->detail_tab);
@@ -230,6 +231,20 @@ void keys_handle(struct browser *b, int key)
 		break;
 	case '?':
 		b->show_help = true;
+		break;
+	case 'f':
+		if (!b->diff) {
+			browser_message(b, false, "f filters a diff: open two sources, or d to add one");
+			break;
+		}
+		diff_view_toggle_filter(b->diff);
+		browser_message(b, false, diff_view_filtered(b->diff) ? "differences only (f: all rows)"
+								  : "all rows (f: differences only)");
+		/* stay on the row, or the nearest one shown */
+		browser_goto_row(b, table_row_at(b, table_position_of(b, b->row)), false);
+		break;
+	case 'd':
+		prompt_add_source(b);
 		break;
 	case KEY_MOUSE:
 		click(b);

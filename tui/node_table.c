@@ -6,6 +6,7 @@
 #include "browser.h"
 #include "core/escape.h"
 #include "core/xalloc.h"
+#include "diff_view.h"
 #include "draw.h"
 
 #include <curses.h>
@@ -14,16 +15,25 @@
 
 const struct described *describe_cached(struct browser *b, cs_node_id n)
 {
-	struct described *slot = &b->cache[n % DESCRIBE_CACHE_SIZE];
+	return describe_in(b, b->g, n);
+}
+
+const struct described *describe_in(struct browser *b, const struct cs_graph *g, cs_node_id n)
+{
+	/* two graphs side by side take the two halves of the slots */
+	size_t half = b->diff ? DESCRIBE_CACHE_SIZE / 2 : DESCRIBE_CACHE_SIZE;
+	size_t base = b->diff && g != b->diff_b ? half : 0;
+	struct described *slot = &b->cache[base + n % half];
 	struct cs_description d;
 	struct cs_error err;
 	struct cs_buf text = CS_BUF_INIT;
 
-	if (slot->node == n)
+	if (slot->node == n && slot->graph == g)
 		return slot;
 	free(slot->summary);
 	slot->node = n;
-	if (describe_node(b->g, n, &d, &err) < 0) {
+	slot->graph = g;
+	if (describe_node(g, n, &d, &err) < 0) {
 		/* a store that fails is worth saying, once, where the user looks */
 		browser_message(b, true, "%s", err.msg);
 		d.kind = KIND_UNKNOWN;
@@ -171,6 +181,10 @@ void node_table_draw(struct browser *b)
 	struct columns c = fit_columns(b);
 	int rows = b->table_h - 1;
 
+	if (b->diff) {
+		diff_view_draw(b);
+		return;
+	}
 	draw_header(b, &c);
 	for (int i = 0; i < rows; i++) {
 		cs_node_id n = b->table_top + (uint32_t)i;
@@ -186,11 +200,13 @@ void node_table_draw(struct browser *b)
 void node_table_scroll_to(struct browser *b)
 {
 	uint32_t rows = b->table_h > 1 ? (uint32_t)(b->table_h - 1) : 1;
+	uint32_t at;
 
 	if (b->selected == CS_NONE)
 		return;
-	if (b->selected < b->table_top)
-		b->table_top = b->selected;
-	else if (b->selected >= b->table_top + rows)
-		b->table_top = b->selected - rows + 1;
+	at = table_position_of(b, b->row);
+	if (at < b->table_top)
+		b->table_top = at;
+	else if (at >= b->table_top + rows)
+		b->table_top = at - rows + 1;
 }

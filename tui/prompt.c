@@ -1,6 +1,9 @@
 /* The line at the bottom where `:` and `/` read what to look for. */
 #include "browser.h"
 #include "core/escape.h"
+#include "core/diff.h"
+#include "core/source.h"
+#include "diff_view.h"
 #include "draw.h"
 
 #include <curses.h>
@@ -57,7 +60,8 @@ void prompt_goto(struct browser *b)
 
 	if (!read_line(b, ":", text, sizeof(text)))
 		return;
-	cs_node_id n = search_goto(b->g, text);
+	const struct cs_graph *g = b->diff ? b->diff_b : b->g;
+	cs_node_id n = search_goto(g, text);
 	if (n == CS_NONE) {
 		struct cs_buf shown = CS_BUF_INIT;
 		escape_append(&shown, text, strlen(text), ESCAPE_ASCII_ONLY);
@@ -65,7 +69,49 @@ void prompt_goto(struct browser *b)
 		buf_free(&shown);
 		return;
 	}
-	browser_select(b, n, true);
+	browser_select_in(b, g, n, true);
+}
+
+void prompt_add_source(struct browser *b)
+{
+	char text[1024];
+	struct cs_error err;
+	struct cs_graph *other;
+	struct cs_diff *diff;
+	int rows, cols;
+
+	if (b->diff) {
+		browser_message(b, false, "already two sources side by side");
+		return;
+	}
+	if (!read_line(b, "second source (B): ", text, sizeof(text)))
+		return;
+	getmaxyx(stdscr, rows, cols);
+	draw_blank(rows - 1, 0, cols, A_NORMAL);
+	draw_text(&b->term, rows - 1, 0, cols, "loading and comparing...", A_BOLD);
+	refresh();
+	if (source_load(text, NULL, &other, &err) < 0) {
+		browser_message(b, true, "%s", err.msg);
+		return;
+	}
+	if (diff_graphs(b->g, other, &diff, &err) < 0) {
+		browser_message(b, true, "%s", err.msg);
+		graph_free(other);
+		return;
+	}
+	/* what the current screen shows no longer fits two graphs */
+	search_free(b->search);
+	b->search = NULL;
+	describe_cache_clear(b);
+	b->history.back_count = b->history.forward_count = 0;
+	b->owned_b = other;
+	b->diff = diff_view_new(b->g, other, diff);
+	b->diff_b = other;
+	b->detail_node = CS_NONE - 1;
+	b->table_top = 0;
+	browser_goto_row(b, diff_view_row_at(b->diff, 0), false);
+	browser_message(b, false, "A: the first source, B: %zu root cause%s (f: differences only)",
+			diff->cause_count, diff->cause_count == 1 ? "" : "s");
 }
 
 /* Esc cancels a long search: look for it without waiting. */
@@ -87,7 +133,8 @@ void prompt_search(struct browser *b)
 	if (!read_line(b, "/", text, sizeof(text)))
 		return;
 	search_free(b->search);
-	b->search = search_new(b->g, text);
+	/* side by side, search B: the cache being explained */
+	b->search = search_new(b->diff ? b->diff_b : b->g, text);
 	getmaxyx(stdscr, rows, cols);
 	draw_blank(rows - 1, 0, cols, A_NORMAL);
 	draw_text(&b->term, rows - 1, 0, cols, "searching every plaintext... (Esc cancels)", A_BOLD);
@@ -115,11 +162,13 @@ void search_repeat(struct browser *b, bool forward)
 	}
 	escape_append(&shown, search_query(b->search), strlen(search_query(b->search)),
 		      b->term.utf8 ? 0 : ESCAPE_ASCII_ONLY);
-	cs_node_id n = search_next(b->search, b->selected, forward);
+	const struct cs_graph *searched = search_graph(b->search);
+	cs_node_id from = searched == b->g ? b->selected : CS_NONE;
+	cs_node_id n = search_next(b->search, from, forward);
 	if (n == CS_NONE) {
 		browser_message(b, true, "\"%s\" not found", shown.data);
 	} else {
-		browser_select(b, n, true);
+		browser_select_in(b, searched, n, true);
 		browser_message(b, false, "\"%s\": %u matching record%s", shown.data, search_match_count(b->search),
 				search_match_count(b->search) == 1 ? "" : "s");
 	}

@@ -11,4 +11,8 @@
  */
 int browser_run(struct cs_graph *g, struct cs_error *err);
 
+struct cs_diff;
+/* Two caches side by side: A, B and the diff between them (which the browser frees). */
+int browser_run_diff(struct cs_graph *a, struct cs_graph *b, struct cs_diff *diff, struct cs_error *err);
+
 #endif

@@ -132,7 +132,7 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 }
 
 /* Two sources in the browser: side by side. */
-static int browse_two(const struct cli *cli)
+static int browse_two(const struct cli *cli, double started)
 {
 	struct cs_error err = { "" };
 	struct cs_graph *a, *b;
@@ -143,7 +143,7 @@ static int browse_two(const struct cli *cli)
 		return fail(err.msg);
 	rc = diff_graphs(a, b, &d, &err);
 	if (rc == 0)
-		rc = browser_run_diff(a, b, d, &err);
+		rc = browser_run_diff(a, b, d, started, &err);
 	graph_free(a);
 	graph_free(b);
 	return rc < 0 ? fail(err.msg) : 0;
@@ -176,6 +176,7 @@ static int run_diff(const struct cli *cli)
 
 int main(int argc, char **argv)
 {
+	double started = cs_now();
 	struct cli cli;
 	struct cs_error err = { "" };
 	struct cs_graph *g;
@@ -188,7 +189,7 @@ int main(int argc, char **argv)
 	if (cli.command == CMD_DIFF)
 		return run_diff(&cli);
 	if (cli.command == CMD_BROWSE && cli.source_count == 2)
-		return browse_two(&cli);
+		return browse_two(&cli, started);
 	if (source_load(cli.source_count ? cli.sources[0] : NULL, &cli.load, &g, &err) < 0)
 		return fail(err.msg);
 	switch (cli.command) {
@@ -196,7 +197,7 @@ int main(int argc, char **argv)
 		rc = stats_print(g, stdout, &err);
 		break;
 	case CMD_BROWSE:
-		rc = browser_run(g, &err);
+		rc = browser_run(g, started, &err);
 		break;
 	case CMD_DIFF: /* handled above: it loads two sources */
 	case CMD_DUMP:

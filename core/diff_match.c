@@ -334,35 +334,30 @@ static void match_roots(struct cs_diff *d, const cs_dig *map)
 
 /* ---- statuses ---- */
 
-/* Every fixed parent link of X (in G) has its twin on the other side. */
-static bool links_covered(const struct cs_diff *d, const cs_dig *map, bool from_b, cs_node_id x)
+/*
+ * B's node X and its twin have the same fixed parent links: each of X's
+ * has its twin in A, and A's twin node has no more of them. (Matching is
+ * one to one and digests map one to one, so distinct links of X land on
+ * distinct links in A: equal counts make equal sets.)
+ */
+static bool same_links(const struct cs_diff *d, const cs_dig *map, cs_node_id x)
 {
-	const struct cs_graph *g = from_b ? d->b : d->a, *other = from_b ? d->a : d->b;
-	const cs_node_id *to = from_b ? d->b_to_a : d->a_to_b;
-	cs_node_id twin = to[x];
+	const struct cs_graph *a = d->a, *b = d->b;
+	cs_node_id twin = d->b_to_a[x];
+	uint32_t fixed_b = 0, fixed_a = 0;
 
-	for (uint32_t k = 0; k < graph_parent_count(g, x); k++) {
-		const struct cs_link *l = graph_parent(g, x, k);
-		if (node_is_random(g, l->parent))
+	for (uint32_t k = 0; k < graph_parent_count(b, x); k++) {
+		const struct cs_link *l = graph_parent(b, x, k);
+		if (node_is_random(b, l->parent))
 			continue;
-		cs_node_id p = to[l->parent];
-		if (p == CS_NONE)
+		cs_node_id p = d->b_to_a[l->parent];
+		if (p == CS_NONE || !has_link(a, twin, p, l->input, in_a(map, l->digest), in_a(map, l->selector)))
 			return false;
-		cs_dig dg = l->digest, sel = l->selector;
-		if (from_b) {
-			dg = in_a(map, dg);
-			sel = in_a(map, sel);
-		} else {
-			/* A's digest in B: look it up by value */
-			dg = digests_find(&other->digests, graph_digest(g, dg));
-			sel = sel == CS_DIG_NONE ? CS_DIG_NONE : digests_find(&other->digests, graph_digest(g, sel));
-			if (dg == CS_DIG_NONE || (l->selector != CS_DIG_NONE && sel == CS_DIG_NONE))
-				return false;
-		}
-		if (!has_link(other, twin, p, l->input, dg, sel))
-			return false;
+		fixed_b++;
 	}
-	return true;
+	for (uint32_t k = 0; k < graph_parent_count(a, twin); k++)
+		fixed_a += !node_is_random(a, graph_parent(a, twin, k)->parent);
+	return fixed_a == fixed_b;
 }
 
 static void set_statuses(struct cs_diff *d, const cs_dig *map)
@@ -376,7 +371,7 @@ static void set_statuses(struct cs_diff *d, const cs_dig *map)
 				d->only_b++;
 			continue;
 		}
-		bool same = links_covered(d, map, true, n) && links_covered(d, map, false, d->b_to_a[n]);
+		bool same = same_links(d, map, n);
 		d->b_status[n] = d->a_status[d->b_to_a[n]] = same ? DIFF_SAME : DIFF_CHANGED;
 		d->matched++;
 		d->changed += !same;

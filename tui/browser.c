@@ -179,12 +179,13 @@ static void browser_free(struct browser *b)
 		fclose(b->trace);
 }
 
-int browser_run(struct cs_graph *g, struct cs_error *err)
+int browser_run(struct cs_graph *g, double started, struct cs_error *err)
 {
-	return browser_run_diff(g, NULL, NULL, err);
+	return browser_run_diff(g, NULL, NULL, started, err);
 }
 
-int browser_run_diff(struct cs_graph *g, struct cs_graph *other, struct cs_diff *diff, struct cs_error *err)
+int browser_run_diff(struct cs_graph *g, struct cs_graph *other, struct cs_diff *diff, double program_started,
+		     struct cs_error *err)
 {
 	struct browser b;
 	const char *trace = getenv("CACHESCOPE_TRACE");
@@ -210,7 +211,7 @@ int browser_run_diff(struct cs_graph *g, struct cs_graph *other, struct cs_diff 
 	if (trace && *trace)
 		b.trace = fopen(trace, "a");
 	browser_message(&b, false, "%s", b.diff ? "f: differences only, ? for keys, q to quit" : "? for keys, q to quit");
-	double started = cs_now();
+	double started = program_started;
 	while (!b.quit) {
 		browser_draw(&b);
 		trace_frame(&b, started);

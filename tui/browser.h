@@ -85,6 +85,7 @@ struct browser {
 	bool quit;
 	FILE *trace;
 	int last_key;
+	unsigned long frames;
 
 	/* layout, recomputed each frame */
 	int table_y, table_h, table_x, table_w;

@@ -9,7 +9,8 @@ void trace_frame(struct browser *b, double started)
 {
 	if (!b->trace)
 		return;
-	fprintf(b->trace, "frame %.3f ms key=%d node=%u\n", (cs_now() - started) * 1000.0, b->last_key,
-		b->selected == CS_NONE ? 0 : b->selected + 1);
+	/* the first frame is timed from the program's start: the time to the first screen */
+	fprintf(b->trace, "%s %.3f ms key=%d node=%u\n", b->frames++ ? "frame" : "first-screen",
+		(cs_now() - started) * 1000.0, b->last_key, b->selected == CS_NONE ? 0 : b->selected + 1);
 	fflush(b->trace);
 }

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define TEXT_CONSEQUENCES 20
+
 static const char *status_name(enum diff_status s)
 {
 	return s == DIFF_SAME ? "same" : s == DIFF_CHANGED ? "changed" : "only-in-b";
@@ -109,7 +111,9 @@ int diff_report_text(const struct cs_diff *d, FILE *f, bool escape, struct cs_er
 		}
 		if (c->consequence_count)
 			buf_printf(&out, "   consequences (%zu):\n", c->consequence_count);
-		for (size_t k = 0; k < c->consequence_count && rc == 0; k++) {
+		/* a CI log wants the first few; --format json lists them all */
+		size_t shown = c->consequence_count > TEXT_CONSEQUENCES ? TEXT_CONSEQUENCES : c->consequence_count;
+		for (size_t k = 0; k < shown && rc == 0; k++) {
 			cs_node_id n = c->consequences[k];
 			buf_adds(&out, "     ");
 			rc = node_line(&out, d->b, 'B', n, escape, err);
@@ -117,6 +121,9 @@ int diff_report_text(const struct cs_diff *d, FILE *f, bool escape, struct cs_er
 				buf_adds(&out, "  [changed, still a cache hit through its other parents]");
 			buf_addc(&out, '\n');
 		}
+		if (shown < c->consequence_count)
+			buf_printf(&out, "     ... and %zu more (--format json lists every one)\n",
+				   c->consequence_count - shown);
 		if (out.len > (1 << 16) && buf_flush(&out, f) < 0)
 			rc = cs_fail(err, "write error");
 	}

@@ -2,6 +2,7 @@
 #include "plainstore.h"
 #include "xalloc.h"
 
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -118,4 +119,18 @@ cs_node_id graph_find_id(const struct cs_graph *g, uint64_t id)
 	if (id == 0 || id > g->node_count)
 		return CS_NONE;
 	return (cs_node_id)(id - 1);
+}
+
+void graph_compact(struct cs_graph *g)
+{
+	if (g->strings.len && g->strings.cap > g->strings.len) {
+		g->strings.data = xrealloc(g->strings.data, g->strings.len);
+		g->strings.cap = g->strings.len;
+	}
+	if (g->digests.count && g->digests.cap > g->digests.count) {
+		g->digests.items = xreallocarray(g->digests.items, g->digests.count, sizeof(*g->digests.items));
+		g->digests.cap = g->digests.count;
+	}
+	/* glibc keeps freed heap for reuse; a long-lived browser wants it back */
+	malloc_trim(0);
 }

@@ -120,6 +120,13 @@ void graph_free(struct cs_graph *g);
 void graph_phase(struct cs_graph *g, const char *name, double start);
 double cs_now(void);
 
+/*
+ * Gives back what loading no longer needs: the slack of arrays that grew
+ * by doubling, and the heap the builder freed. A graph lives as long as
+ * the browser; its memory should be the nodes', nothing more.
+ */
+void graph_compact(struct cs_graph *g);
+
 /* Adds a plaintext store (the graph takes ownership). */
 void graph_add_plainstore(struct cs_graph *g, struct cs_plainstore *store);
 

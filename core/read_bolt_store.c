@@ -25,7 +25,12 @@ struct store_reader {
 	struct bolt_file *file;
 	uint32_t node;          /* the key whose bucket is being read */
 	struct cs_bytes id;     /* its store ID, for messages */
-	/* outputKey(op, 0) per interned op digest: many links share an op */
+	/*
+	 * Op digests seen, each with its outputKey(op, 0): alternatives share
+	 * an op, so each is hashed once. Kept apart from the graph's digests,
+	 * which the graph keeps: the graph needs only the folded digests.
+	 */
+	struct cs_digests ops;
 	cs_dig *output0_key;
 	size_t output0_cap;
 };
@@ -49,7 +54,7 @@ static cs_dig link_digest(struct store_reader *r, cs_dig op, int32_t output)
 		if (r->output0_key[op] != CS_DIG_NONE)
 			return r->output0_key[op];
 	}
-	digest_output_key(digests_at(&r->g->digests, op), output, &key);
+	digest_output_key(digests_at(&r->ops, op), output, &key);
 	cs_dig d = digests_intern(&r->g->digests, &key);
 	if (output == 0)
 		r->output0_key[op] = d;
@@ -79,7 +84,7 @@ static int read_link(void *ctx, const struct bolt_item *item, struct cs_error *e
 	if (f[0].number < 0 || f[0].number > INT32_MAX || f[1].number < INT32_MIN || f[1].number > INT32_MAX)
 		return cs_fail(err, "invalid link (input %lld, output %lld)",
 			       (long long)f[0].number, (long long)f[1].number);
-	cs_dig op = digests_intern_str(&r->g->digests, (const char *)f[2].string.ptr, f[2].string.len);
+	cs_dig op = digests_intern_str(&r->ops, (const char *)f[2].string.ptr, f[2].string.len);
 	if (op == CS_DIG_NONE)
 		return cs_fail(err, "invalid link (digest is not sha256:<hex>)");
 	cs_dig selector = CS_DIG_NONE;
@@ -216,6 +221,7 @@ static int read_snapshot(struct cs_graph *g, struct bolt_file *file, struct cs_b
 	rc = 0;
 out:
 	free(r.output0_key);
+	digests_free(&r.ops);
 	if (rc < 0) {
 		builder_free(r.b);
 		r.b = NULL;

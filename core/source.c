@@ -205,6 +205,7 @@ int source_load(const char *source, const struct cs_load_options *opt,
 		graph_free(g);
 		return -1;
 	}
+	graph_compact(g);
 	*out = g;
 	return 0;
 }

@@ -131,19 +131,30 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 	return 0;
 }
 
-/* Two sources in the browser: side by side. */
+/* Loads A and B (in parallel) and compares them; on failure nothing is left to free. */
+static int load_and_diff(const struct cli *cli, struct cs_graph **a, struct cs_graph **b, struct cs_diff **d,
+			 struct cs_error *err)
+{
+	if (source_load_pair(cli->sources[0], cli->sources[1], &cli->load, a, b, err) < 0)
+		return -1;
+	if (diff_graphs(*a, *b, d, err) < 0) {
+		graph_free(*a);
+		graph_free(*b);
+		return -1;
+	}
+	return 0;
+}
+
+/* Two sources in the browser: side by side (the browser frees the diff). */
 static int browse_two(const struct cli *cli, double started)
 {
 	struct cs_error err = { "" };
 	struct cs_graph *a, *b;
 	struct cs_diff *d;
-	int rc;
 
-	if (source_load_pair(cli->sources[0], cli->sources[1], &cli->load, &a, &b, &err) < 0)
+	if (load_and_diff(cli, &a, &b, &d, &err) < 0)
 		return fail(err.msg);
-	rc = diff_graphs(a, b, &d, &err);
-	if (rc == 0)
-		rc = browser_run_diff(a, b, d, started, &err);
+	int rc = browser_run_diff(a, b, d, started, &err);
 	graph_free(a);
 	graph_free(b);
 	return rc < 0 ? fail(err.msg) : 0;
@@ -157,18 +168,15 @@ static int run_diff(const struct cli *cli)
 	struct cs_diff *d;
 	int rc;
 
-	if (source_load_pair(cli->sources[0], cli->sources[1], &cli->load, &a, &b, &err) < 0)
+	if (load_and_diff(cli, &a, &b, &d, &err) < 0)
 		return fail(err.msg);
-	rc = diff_graphs(a, b, &d, &err);
-	if (rc == 0) {
-		rc = cli->json ? diff_report_json(d, stdout, &err)
-			       : diff_report_text(d, stdout, isatty(STDOUT_FILENO), &err);
-		if (rc == 0 && fflush(stdout) != 0)
-			rc = cs_fail(&err, "write error");
-		if (rc == 0)
-			rc = diff_same(d) ? 0 : 1;
-		diff_free(d);
-	}
+	rc = cli->json ? diff_report_json(d, stdout, &err)
+		       : diff_report_text(d, stdout, isatty(STDOUT_FILENO), &err);
+	if (rc == 0 && fflush(stdout) != 0)
+		rc = cs_fail(&err, "write error");
+	if (rc == 0)
+		rc = diff_same(d) ? 0 : 1;
+	diff_free(d);
 	graph_free(a);
 	graph_free(b);
 	return rc < 0 ? fail(err.msg) : rc;

@@ -7,6 +7,7 @@
  * linear pass and a sort.
  */
 #include "diff_private.h"
+#include "hash.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
@@ -19,14 +20,6 @@ cs_dig *diff_map_digests(const struct cs_graph *a, const struct cs_graph *b)
 	for (uint32_t i = 0; i < b->digests.count; i++)
 		map[i] = digests_find(&a->digests, digests_at(&b->digests, i));
 	return map;
-}
-
-/* A B digest in A's numbering; a digest A lacks matches nothing in A. */
-static cs_dig in_a(const cs_dig *map, cs_dig b_digest)
-{
-	if (b_digest == CS_DIG_NONE)
-		return CS_DIG_NONE;
-	return map[b_digest] == CS_DIG_NONE ? CS_DIG_NONE - 1 : map[b_digest];
 }
 
 cs_node_id *diff_topological(const struct cs_graph *g)
@@ -177,7 +170,7 @@ static bool input_met(const struct matcher *m, cs_node_id an, cs_node_id bn, uin
 		if (l->input != input || node_is_random(b, l->parent))
 			continue;
 		cs_node_id pa = m->d->b_to_a[l->parent];
-		if (pa != CS_NONE && has_link(a, an, pa, input, in_a(m->map, l->digest), in_a(m->map, l->selector)))
+		if (pa != CS_NONE && has_link(a, an, pa, input, diff_in_a(m->map, l->digest), diff_in_a(m->map, l->selector)))
 			return true;
 	}
 	return false;
@@ -212,7 +205,7 @@ static bool match_through_parents(struct matcher *m, cs_node_id bn)
 		cs_node_id pa = m->d->b_to_a[l->parent];
 		if (node_is_random(b, l->parent) || pa == CS_NONE)
 			continue;
-		struct link_key key = { pa, l->input, in_a(m->map, l->digest), in_a(m->map, l->selector), 0 };
+		struct link_key key = { pa, l->input, diff_in_a(m->map, l->digest), diff_in_a(m->map, l->selector), 0 };
 		for (size_t i = lower_bound(m->index, m->index_count, key);
 		     i < m->index_count && same_place(&m->index[i], &key); i++) {
 			cs_node_id an = m->index[i].child;
@@ -232,7 +225,7 @@ static bool match_by_digest(struct matcher *m, cs_node_id bn)
 
 	if (!graph_parent_count(b, bn))
 		return false;
-	struct link_key key = { 0, 0, in_a(m->map, graph_parent(b, bn, 0)->digest), 0, 0 };
+	struct link_key key = { 0, 0, diff_in_a(m->map, graph_parent(b, bn, 0)->digest), 0, 0 };
 	for (size_t i = lower_bound(m->by_digest, m->index_count, key);
 	     i < m->index_count && m->by_digest[i].digest == key.digest; i++) {
 		cs_node_id an = m->by_digest[i].child;
@@ -246,15 +239,6 @@ static bool match_by_digest(struct matcher *m, cs_node_id bn)
 
 /* ---- roots ---- */
 
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 31;
-	x *= 0x7fb5d329728ea185ULL;
-	x ^= x >> 27;
-	x *= 0x81dadef4bc2dd44dULL;
-	return x ^ (x >> 33);
-}
-
 /* Where a random root sits: the links it feeds, as raw digests (the same in any graph). */
 static uint64_t random_signature(const struct cs_graph *g, cs_node_id n)
 {
@@ -267,7 +251,7 @@ static uint64_t random_signature(const struct cs_graph *g, cs_node_id n)
 		if (l->selector != CS_DIG_NONE)
 			memcpy(&s, graph_digest(g, l->selector)->sum, sizeof(s));
 		/* a sum: the order of the links does not matter */
-		sig += mix64(h ^ mix64(s ^ l->input));
+		sig += hash_mix64(h ^ hash_mix64(s ^ l->input));
 	}
 	return sig;
 }
@@ -351,7 +335,7 @@ static bool same_links(const struct cs_diff *d, const cs_dig *map, cs_node_id x)
 		if (node_is_random(b, l->parent))
 			continue;
 		cs_node_id p = d->b_to_a[l->parent];
-		if (p == CS_NONE || !has_link(a, twin, p, l->input, in_a(map, l->digest), in_a(map, l->selector)))
+		if (p == CS_NONE || !has_link(a, twin, p, l->input, diff_in_a(map, l->digest), diff_in_a(map, l->selector)))
 			return false;
 		fixed_b++;
 	}

@@ -1,4 +1,5 @@
 #include "graph_build.h"
+#include "hash.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
@@ -42,16 +43,6 @@ struct cs_builder {
 	uint32_t slot_mask;
 };
 
-static uint64_t mix(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h;
-}
-
 /*
  * Store IDs are random strings (base-36 IDs, hex digests), so a few of
  * their bytes hash as well as all of them: the first and last eight, the
@@ -66,11 +57,11 @@ static uint64_t hash_key(const char *key, size_t len)
 		uint64_t h = 0xcbf29ce484222325ULL;
 		for (size_t i = 0; i < len; i++)
 			h = (h ^ (unsigned char)key[i]) * 0x100000001b3ULL;
-		return mix(h ^ len);
+		return hash_mix64(h ^ len);
 	}
 	memcpy(&head, key, 8);
 	memcpy(&tail, key + len - 8, 8);
-	return mix(head ^ mix(tail ^ len));
+	return hash_mix64(head ^ hash_mix64(tail ^ len));
 }
 
 static const char *node_key(const struct cs_builder *b, uint32_t n)

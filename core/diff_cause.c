@@ -1,25 +1,37 @@
 /*
- * Why B misses: walking B parents first, each node only in B either has
- * every input met (its own op or selector differs, or it is new: a root
- * cause) or lacks one (it follows from something upstream). A root only in
- * B is a cause when something downstream lacks it. Everything below a cause
- * that is not the same on both sides is listed as its consequence.
+ * Why B misses. Walking B parents first, a node only in B is a root cause
+ * when it differs in itself, and follows from upstream otherwise:
+ *
+ *   a root            its content or source changed (it has a counterpart)
+ *                     or it is new; but a content checksum of files a new
+ *                     step made (COPY --from=that-step) changed because
+ *                     the step did, so it follows from that step;
+ *   a step            its op changed (its counterpart runs another op),
+ *                     whatever its inputs did; else, when an input is not
+ *                     met (no parent on it has a twin), it follows from
+ *                     upstream; else a selector or an input changed, or it
+ *                     is new where all its inputs are met.
+ *
+ * Roots that feed exactly the same places are keys of one source (an
+ * image is keyed by manifest and by config): they make one cause. Below a
+ * cause, whatever is not the same on both sides is its consequence, each
+ * node claimed once, by the first cause in B's order that reaches it.
  */
 #include "diff_private.h"
-#include "plaintext.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 struct cause_finder {
+	struct diff_work *w;
 	struct cs_diff *d;
-	const cs_dig *map;
-	uint8_t *is_cause;   /* per B node */
+	uint8_t *is_cause;  /* per B node */
+	uint8_t *derived;   /* per B node: a content root that follows from a new step */
+	struct cs_error *err;
 };
 
-static struct diff_cause *add_cause(struct cause_finder *f, enum diff_cause_kind kind, cs_node_id bn,
-				    cs_node_id an)
+static void add_cause(struct cause_finder *f, enum diff_cause_kind kind, cs_node_id bn)
 {
 	struct cs_diff *d = f->d;
 
@@ -28,13 +40,12 @@ static struct diff_cause *add_cause(struct cause_finder *f, enum diff_cause_kind
 	memset(c, 0, sizeof(*c));
 	c->kind = kind;
 	c->b_node = bn;
-	c->a_node = an;
+	c->a_node = d->b_counterpart[bn];
 	f->is_cause[bn] = 1;
-	return c;
 }
 
-/* An input of BN is met when a fixed parent on it is matched, or only random roots feed it. */
-static bool input_fed(const struct cs_diff *d, cs_node_id bn, uint32_t input)
+/* An input of BN is met when a fixed parent on it has a twin, or only random roots feed it. */
+static bool input_met(const struct cs_diff *d, cs_node_id bn, uint32_t input)
 {
 	const struct cs_graph *b = d->b;
 	bool fixed = false;
@@ -50,121 +61,51 @@ static bool input_fed(const struct cs_diff *d, cs_node_id bn, uint32_t input)
 	return !fixed;
 }
 
-static bool inputs_fed(const struct cs_diff *d, cs_node_id bn)
+static bool inputs_met(const struct cs_diff *d, cs_node_id bn)
 {
 	for (uint32_t k = 0; k < graph_parent_count(d->b, bn); k++)
-		if (!input_fed(d, bn, graph_parent(d->b, bn, k)->input))
+		if ((k == 0 || graph_parent(d->b, bn, k)->input != graph_parent(d->b, bn, k - 1)->input) &&
+		    !input_met(d, bn, graph_parent(d->b, bn, k)->input))
 			return false;
 	return true;
 }
 
-/*
- * BN's counterpart in A at the same place: an A node only in A that has,
- * on every input BN's matched fixed parents reach, one of their twins as a
- * parent. The op (link digest) and selector may differ: that is the point.
- */
-static cs_node_id same_place(const struct cause_finder *f, cs_node_id bn)
+/* Does some parent of BN reach its counterpart AN with another selector? */
+static bool selector_differs(const struct cs_diff *d, cs_node_id bn, cs_node_id an)
 {
-	const struct cs_diff *d = f->d;
 	const struct cs_graph *a = d->a, *b = d->b;
 
 	for (uint32_t k = 0; k < graph_parent_count(b, bn); k++) {
-		const struct cs_link *l = graph_parent(b, bn, k);
-		cs_node_id pa = d->b_to_a[l->parent];
-		if (pa == CS_NONE || node_is_random(b, l->parent))
-			continue;
-		for (uint32_t c = 0; c < graph_child_count(a, pa); c++) {
-			const struct cs_link *al = graph_child(a, pa, c);
-			cs_node_id an = al->child;
-			if (al->input != l->input || d->a_status[an] != DIFF_ONLY)
+		const struct cs_link *bl = graph_parent(b, bn, k);
+		cs_node_id pa = diff_other(d, true, bl->parent);
+		for (uint32_t q = 0; pa != CS_NONE && q < graph_parent_count(a, an); q++) {
+			const struct cs_link *al = graph_parent(a, an, q);
+			if (al->parent != pa || al->input != bl->input)
 				continue;
-			/* every other fed input of BN must reach AN too */
-			bool fits = true;
-			for (uint32_t j = 0; j < graph_parent_count(b, bn) && fits; j++) {
-				const struct cs_link *lj = graph_parent(b, bn, j);
-				cs_node_id pj = d->b_to_a[lj->parent];
-				if (pj == CS_NONE || node_is_random(b, lj->parent))
-					continue;
-				bool reaches = false;
-				for (uint32_t q = 0; q < graph_parent_count(a, an) && !reaches; q++)
-					reaches = graph_parent(a, an, q)->parent == pj &&
-						  graph_parent(a, an, q)->input == lj->input;
-				fits = reaches;
-			}
-			if (fits)
-				return an;
+			const struct cs_digest *as = graph_digest(a, al->selector), *bs = graph_digest(b, bl->selector);
+			if (!as != !bs || (as && !digest_eq(as, bs)))
+				return true;
 		}
 	}
-	return CS_NONE;
-}
-
-/* B's CHILD's counterpart in A: its twin, or the node at its place. */
-static cs_node_id counterpart(const struct cause_finder *f, cs_node_id child)
-{
-	cs_node_id an = f->d->b_to_a[child];
-
-	return an != CS_NONE ? an : same_place(f, child);
-}
-
-static bool is_content_root(const struct cs_graph *g, cs_node_id n)
-{
-	struct cs_plain *p;
-	struct cs_error err;
-	bool content = false;
-
-	/* a content checksum is a rootKey of output -1: "sha256:<digest-list>@-1" */
-	if (plain_resolve(g, graph_digest(g, g->nodes[n].digest), &p, &err) > 0) {
-		size_t len;
-		unsigned char *data = plain_data(p, &len);
-		content = len > 3 && memcmp(data + len - 3, "@-1", 3) == 0;
-		free(data);
-		plain_free(p);
-	}
-	return content;
+	return false;
 }
 
 /*
- * A root only in B: its counterpart is a root only in A that feeds the
- * same input of the same place downstream, and is of the same sort.
+ * A content checksum beside a step only in B on the same input (COPY
+ * --from=that-step) sums files that step made: it changed because the
+ * step did. Beside only roots (a build context, an image) it is a cause.
  */
-static cs_node_id root_counterpart(const struct cause_finder *f, cs_node_id root, bool content)
+static bool derived_content(const struct cs_diff *d, cs_node_id root)
 {
-	const struct cs_diff *d = f->d;
-	const struct cs_graph *a = d->a, *b = d->b;
-
-	for (uint32_t k = 0; k < graph_child_count(b, root); k++) {
-		const struct cs_link *l = graph_child(b, root, k);
-		cs_node_id ac = counterpart(f, l->child);
-		if (ac == CS_NONE)
-			continue;
-		for (uint32_t q = 0; q < graph_parent_count(a, ac); q++) {
-			const struct cs_link *al = graph_parent(a, ac, q);
-			cs_node_id ap = al->parent;
-			if (al->input == l->input && a->nodes[ap].digest != CS_DIG_NONE && !node_is_random(a, ap) &&
-			    d->a_status[ap] == DIFF_ONLY && is_content_root(a, ap) == content)
-				return ap;
-		}
-	}
-	return CS_NONE;
-}
-
-/*
- * A content checksum beside a step only in B (COPY --from=that-step) sums
- * files that step made: it changed because the step did, so it is no cause
- * of its own. Beside only a random root (a build context) it is one.
- */
-static bool derived_content(const struct cause_finder *f, cs_node_id root)
-{
-	const struct cs_graph *b = f->d->b;
+	const struct cs_graph *b = d->b;
 
 	for (uint32_t k = 0; k < graph_child_count(b, root); k++) {
 		const struct cs_link *l = graph_child(b, root, k);
 		bool beside_new_step = false;
-		for (uint32_t q = 0; q < graph_parent_count(b, l->child); q++) {
+		for (uint32_t q = 0; q < graph_parent_count(b, l->child) && !beside_new_step; q++) {
 			const struct cs_link *sib = graph_parent(b, l->child, q);
-			if (sib->input == l->input && b->nodes[sib->parent].digest == CS_DIG_NONE &&
-			    f->d->b_status[sib->parent] == DIFF_ONLY)
-				beside_new_step = true;
+			beside_new_step = sib->input == l->input && !node_is_root(b, sib->parent) &&
+					  d->b_status[sib->parent] == DIFF_ONLY;
 		}
 		if (!beside_new_step)
 			return false;
@@ -172,62 +113,225 @@ static bool derived_content(const struct cause_finder *f, cs_node_id root)
 	return graph_child_count(b, root) > 0;
 }
 
-static void root_cause(struct cause_finder *f, cs_node_id root)
+static int root_cause(struct cause_finder *f, cs_node_id root)
 {
-	bool content = is_content_root(f->d->b, root);
+	int sort = diff_root_sort(f->w, true, root, f->err);
 
-	if (content && derived_content(f, root))
-		return;
-	cs_node_id an = root_counterpart(f, root, content);
-	enum diff_cause_kind kind = content ? CAUSE_CONTENT_CHANGED : CAUSE_SOURCE_CHANGED;
-
-	if (an == CS_NONE)
-		kind = CAUSE_NEW;
-	add_cause(f, kind, root, an);
+	if (sort < 0)
+		return -1;
+	if (sort == ROOT_CONTENT && derived_content(f->d, root)) {
+		f->derived[root] = 1;
+		return 0;
+	}
+	enum diff_cause_kind kind = sort == ROOT_CONTENT ? CAUSE_CONTENT_CHANGED
+				  : sort == ROOT_IMAGE	 ? CAUSE_IMAGE_CHANGED
+							 : CAUSE_SOURCE_CHANGED;
+	add_cause(f, f->d->b_counterpart[root] == CS_NONE ? CAUSE_NEW : kind, root);
+	return 0;
 }
 
-/* A node whose own key differs: its op, its selector, or nothing at its place. */
 static void step_cause(struct cause_finder *f, cs_node_id bn)
 {
-	const struct cs_graph *a = f->d->a, *b = f->d->b;
-	cs_node_id an = same_place(f, bn);
-	enum diff_cause_kind kind = CAUSE_NEW;
+	const struct cs_diff *d = f->d;
+	cs_node_id an = d->b_counterpart[bn];
 
-	if (an != CS_NONE) {
-		const struct cs_digest *bd = graph_digest(b, graph_parent(b, bn, 0)->digest);
-		const struct cs_digest *ad = graph_digest(a, graph_parent(a, an, 0)->digest);
-		kind = digest_eq(ad, bd) ? CAUSE_SELECTOR_CHANGED : CAUSE_OP_CHANGED;
-	}
-	add_cause(f, kind, bn, an);
+	if (an != CS_NONE && !digest_eq(node_op(d->a, an), node_op(d->b, bn)))
+		add_cause(f, CAUSE_OP_CHANGED, bn);
+	else if (!inputs_met(d, bn))
+		return; /* it follows from a difference upstream */
+	else if (an == CS_NONE)
+		add_cause(f, CAUSE_NEW, bn);
+	else if (selector_differs(d, bn, an))
+		add_cause(f, CAUSE_SELECTOR_CHANGED, bn);
+	else
+		add_cause(f, CAUSE_INPUT_CHANGED, bn);
 }
 
-/* Below a cause, what is not the same on both sides follows from it. */
-static void collect_consequences(struct cause_finder *f, struct diff_cause *c, uint8_t *claimed)
-{
-	const struct cs_graph *b = f->d->b;
-	cs_node_id *queue = NULL;
-	size_t head = 0, tail = 0, cap = 0;
+/* ---- keys of one source: roots of one kind feeding exactly the same places ---- */
 
-	XGROW(queue, cap, 1);
-	queue[tail++] = c->b_node;
-	while (head < tail) {
-		cs_node_id x = queue[head++];
+struct place {
+	cs_node_id child;
+	uint32_t input;
+};
+
+static int place_cmp(const void *pa, const void *pb)
+{
+	const struct place *x = pa, *y = pb;
+
+	if (x->child != y->child)
+		return x->child < y->child ? -1 : 1;
+	return x->input < y->input ? -1 : x->input > y->input;
+}
+
+/* ROOT's places, sorted (caller frees); *COUNT how many. */
+static struct place *places_of(const struct cs_graph *g, cs_node_id root, uint32_t *count)
+{
+	*count = graph_child_count(g, root);
+	struct place *p = xmalloc((*count ? *count : 1) * sizeof(*p));
+
+	for (uint32_t k = 0; k < *count; k++)
+		p[k] = (struct place){ graph_child(g, root, k)->child, graph_child(g, root, k)->input };
+	qsort(p, *count, sizeof(*p), place_cmp);
+	return p;
+}
+
+static bool same_places(const struct cs_graph *g, cs_node_id x, cs_node_id y)
+{
+	uint32_t nx, ny;
+	struct place *px = places_of(g, x, &nx), *py = places_of(g, y, &ny);
+	bool same = nx == ny && nx > 0 && memcmp(px, py, nx * sizeof(*px)) == 0;
+
+	free(px);
+	free(py);
+	return same;
+}
+
+struct root_group {
+	uint64_t signature; /* of the places: equal places, equal signatures */
+	uint32_t kind;
+	size_t cause;
+};
+
+static int group_cmp(const void *pa, const void *pb)
+{
+	const struct root_group *x = pa, *y = pb;
+
+	if (x->signature != y->signature)
+		return x->signature < y->signature ? -1 : 1;
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	return x->cause < y->cause ? -1 : x->cause > y->cause;
+}
+
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 31;
+	x *= 0x7fb5d329728ea185ULL;
+	x ^= x >> 27;
+	x *= 0x81dadef4bc2dd44dULL;
+	return x ^ (x >> 33);
+}
+
+static uint64_t places_signature(const struct cs_graph *g, cs_node_id root)
+{
+	uint64_t sig = graph_child_count(g, root);
+
+	/* a sum: the order of the links does not matter */
+	for (uint32_t k = 0; k < graph_child_count(g, root); k++)
+		sig += mix64((uint64_t)graph_child(g, root, k)->child << 32 | graph_child(g, root, k)->input);
+	return sig;
+}
+
+static void absorb(struct diff_cause *into, struct diff_cause *from)
+{
+	into->also_b = xreallocarray(into->also_b, into->also_count + 1, sizeof(*into->also_b));
+	into->also_a = xreallocarray(into->also_a, into->also_count + 1, sizeof(*into->also_a));
+	into->also_b[into->also_count] = from->b_node;
+	into->also_a[into->also_count] = from->a_node;
+	into->also_count++;
+	from->b_node = CS_NONE;
+}
+
+/* Folds the causes at other keys of one source into the first; causes stay in B's order. */
+static void merge_source_keys(const struct diff_work *w)
+{
+	struct cs_diff *d = w->d;
+	struct root_group *groups = xmalloc((d->cause_count ? d->cause_count : 1) * sizeof(*groups));
+	size_t count = 0, kept = 0;
+
+	for (size_t i = 0; i < d->cause_count; i++) {
+		cs_node_id bn = d->causes[i].b_node;
+		if (node_is_root(d->b, bn))
+			/* kind and sort: two new roots are one source only if of one sort */
+			groups[count++] = (struct root_group){ places_signature(d->b, bn),
+							       d->causes[i].kind * 8u + w->b_sort[bn], i };
+	}
+	if (count > 1)
+		qsort(groups, count, sizeof(*groups), group_cmp);
+	for (size_t i = 0; i < count;) {
+		size_t end = i + 1;
+		while (end < count && groups[end].signature == groups[i].signature && groups[end].kind == groups[i].kind)
+			end++;
+		/* the first of a run is the lowest B node: it stays, the rest of the same places join it */
+		for (size_t k = i + 1; k < end; k++) {
+			struct diff_cause *first = &d->causes[groups[i].cause], *other = &d->causes[groups[k].cause];
+			if (same_places(d->b, first->b_node, other->b_node))
+				absorb(first, other);
+		}
+		i = end;
+	}
+	for (size_t i = 0; i < d->cause_count; i++)
+		if (d->causes[i].b_node != CS_NONE)
+			d->causes[kept++] = d->causes[i];
+	d->cause_count = kept;
+	free(groups);
+}
+
+/* ---- consequences ---- */
+
+struct queue {
+	cs_node_id *items;
+	size_t head, tail, cap;
+};
+
+static void push(struct queue *q, cs_node_id n)
+{
+	XGROW(q->items, q->cap, q->tail + 1);
+	q->items[q->tail++] = n;
+}
+
+static void add_consequence(struct cs_diff *d, uint32_t index, cs_node_id n)
+{
+	struct diff_cause *c = &d->causes[index];
+
+	c->consequences = xreallocarray(c->consequences, c->consequence_count + 1, sizeof(*c->consequences));
+	c->consequences[c->consequence_count++] = n;
+	d->b_cause[n] = index;
+}
+
+/* Below cause INDEX, what is not the same on both sides and not yet claimed follows from it. */
+static void collect_consequences(struct cause_finder *f, uint32_t index, struct queue *q)
+{
+	struct cs_diff *d = f->d;
+	const struct cs_graph *b = d->b;
+	const struct diff_cause *c = &d->causes[index];
+
+	q->head = q->tail = 0;
+	push(q, c->b_node);
+	for (size_t i = 0; i < c->also_count; i++)
+		push(q, c->also_b[i]);
+	while (q->head < q->tail) {
+		cs_node_id x = q->items[q->head++];
 		for (uint32_t k = 0; k < graph_child_count(b, x); k++) {
 			cs_node_id child = graph_child(b, x, k)->child;
-			if (claimed[child] || f->is_cause[child] || f->d->b_status[child] == DIFF_SAME)
+			if (d->b_cause[child] != DIFF_NO_CAUSE || f->is_cause[child] || d->b_status[child] == DIFF_SAME)
 				continue;
-			claimed[child] = 1;
-			XGROW(queue, cap, tail + 1);
-			queue[tail++] = child;
-			c->consequences = xreallocarray(c->consequences, c->consequence_count + 1,
-							sizeof(*c->consequences));
-			c->consequences[c->consequence_count++] = child;
+			add_consequence(d, index, child);
+			push(q, child);
 		}
 	}
-	free(queue);
 }
 
-static int cons_cmp(const void *x, const void *y)
+/* A derived content root follows from the cause its new sibling step follows from. */
+static void claim_derived(struct cause_finder *f, cs_node_id root)
+{
+	struct cs_diff *d = f->d;
+	const struct cs_graph *b = d->b;
+
+	for (uint32_t k = 0; k < graph_child_count(b, root); k++) {
+		const struct cs_link *l = graph_child(b, root, k);
+		for (uint32_t q = 0; q < graph_parent_count(b, l->child); q++) {
+			const struct cs_link *sib = graph_parent(b, l->child, q);
+			if (sib->input == l->input && !node_is_root(b, sib->parent) &&
+			    d->b_cause[sib->parent] != DIFF_NO_CAUSE) {
+				add_consequence(d, d->b_cause[sib->parent], root);
+				return;
+			}
+		}
+	}
+}
+
+static int node_cmp(const void *x, const void *y)
 {
 	cs_node_id a = *(const cs_node_id *)x, b = *(const cs_node_id *)y;
 
@@ -238,37 +342,61 @@ static int cause_cmp(const void *x, const void *y)
 {
 	const struct diff_cause *a = x, *b = y;
 
-	return a->b_node < b->b_node ? -1 : a->b_node > b->b_node;
+	return node_cmp(&a->b_node, &b->b_node);
 }
 
-int diff_find_causes(struct cs_diff *d, const cs_dig *map, struct cs_error *err)
+static int find(struct cause_finder *f)
 {
-	struct cause_finder f = { d, map, xcalloc(d->b->node_count ? d->b->node_count : 1, 1) };
-	uint8_t *claimed = xcalloc(d->b->node_count ? d->b->node_count : 1, 1);
+	const struct cs_diff *d = f->d;
 	cs_node_id *order = diff_topological(d->b);
-	const struct cs_graph *b = d->b;
 	int rc = 0;
 
-	for (uint32_t i = 0; i < b->node_count; i++) {
+	for (uint32_t i = 0; i < d->b->node_count && rc == 0; i++) {
 		cs_node_id bn = order[i];
-		if (d->b_status[bn] != DIFF_ONLY || node_is_random(b, bn))
+		if (d->b_status[bn] != DIFF_ONLY || node_is_random(d->b, bn))
 			continue;
-		if (b->nodes[bn].digest != CS_DIG_NONE)
-			root_cause(&f, bn);
-		else if (inputs_fed(d, bn))
-			step_cause(&f, bn);
-	}
-	if (d->cause_count > 1)
-		qsort(d->causes, d->cause_count, sizeof(*d->causes), cause_cmp);
-	for (size_t i = 0; i < d->cause_count; i++)
-		collect_consequences(&f, &d->causes[i], claimed);
-	for (size_t i = 0; i < d->cause_count && rc == 0; i++) {
-		if (d->causes[i].consequence_count > 1)
-			qsort(d->causes[i].consequences, d->causes[i].consequence_count, sizeof(cs_node_id), cons_cmp);
-		rc = diff_explain(d, &d->causes[i], err);
+		if (node_is_root(d->b, bn))
+			rc = root_cause(f, bn);
+		else
+			step_cause(f, bn);
 	}
 	free(order);
-	free(claimed);
+	return rc;
+}
+
+int diff_find_causes(struct diff_work *w, struct cs_error *err)
+{
+	struct cs_diff *d = w->d;
+	uint32_t n = d->b->node_count ? d->b->node_count : 1;
+	struct cause_finder f = { w, d, xcalloc(n, 1), xcalloc(n, 1), err };
+	struct queue q = { 0 };
+	int rc = find(&f);
+
+	/* found parents first; listed in B's order, which a reader follows */
+	if (rc == 0 && d->cause_count > 1)
+		qsort(d->causes, d->cause_count, sizeof(*d->causes), cause_cmp);
+	if (rc == 0)
+		merge_source_keys(w);
+	for (uint32_t i = 0; rc == 0 && i < d->cause_count; i++) {
+		d->b_cause[d->causes[i].b_node] = i;
+		for (size_t k = 0; k < d->causes[i].also_count; k++) {
+			d->b_cause[d->causes[i].also_b[k]] = i;
+			f.is_cause[d->causes[i].also_b[k]] = 1;
+		}
+	}
+	for (uint32_t i = 0; rc == 0 && i < d->cause_count; i++)
+		collect_consequences(&f, i, &q);
+	for (cs_node_id bn = 0; rc == 0 && bn < d->b->node_count; bn++)
+		if (f.derived[bn])
+			claim_derived(&f, bn);
+	for (size_t i = 0; rc == 0 && i < d->cause_count; i++) {
+		struct diff_cause *c = &d->causes[i];
+		if (c->consequence_count > 1)
+			qsort(c->consequences, c->consequence_count, sizeof(*c->consequences), node_cmp);
+		rc = diff_explain(d, c, err);
+	}
+	free(q.items);
 	free(f.is_cause);
+	free(f.derived);
 	return rc;
 }

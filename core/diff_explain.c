@@ -1,32 +1,22 @@
 /*
  * What exactly differs between a root cause and its counterpart, field by
  * field: the op's decoded JSON (a file op's actions included), the paths a
- * selector picks, the checksums of the files a content key sums, the
- * identifier of a source.
+ * selector picks, the inputs, the checksums of the files a content key
+ * sums, the identifier or decoded JSON of a source.
  */
 #include "buf.h"
-#include "diff.h"
+#include "describe.h"
+#include "diff_private.h"
 #include "op_json.h"
 #include "plaintext.h"
 #include "xalloc.h"
 
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_CHANGES 200
-#define MAX_JSON_DEPTH 32
-
-static void add_change(struct diff_cause *c, const char *path, const char *old_value, const char *new_value)
-{
-	if (c->change_count == MAX_CHANGES)
-		return;
-	c->changes = xreallocarray(c->changes, c->change_count + 1, sizeof(*c->changes));
-	struct diff_change *ch = &c->changes[c->change_count++];
-	ch->path = xstrdup(path);
-	ch->old_value = old_value ? xstrdup(old_value) : NULL;
-	ch->new_value = new_value ? xstrdup(new_value) : NULL;
-}
+#define MAX_JSON_DEPTH 32 /* deeper values are compared whole */
+#define MAX_DISTANCE 1000
 
 void diff_changes_free(struct diff_cause *c)
 {
@@ -40,73 +30,121 @@ void diff_changes_free(struct diff_cause *c)
 	c->change_count = 0;
 }
 
+static bool same_text(const char *x, const char *y)
+{
+	return x == y || (x && y && strcmp(x, y) == 0);
+}
+
+static void add_change(struct diff_cause *c, const char *path, const char *old_value, const char *new_value)
+{
+	/* two keys of one source can tell the same difference */
+	for (size_t i = 0; i < c->change_count; i++)
+		if (strcmp(c->changes[i].path, path) == 0 && same_text(c->changes[i].old_value, old_value) &&
+		    same_text(c->changes[i].new_value, new_value))
+			return;
+	if (c->change_count == MAX_CHANGES) {
+		c->changes_truncated = true;
+		return;
+	}
+	c->changes = xreallocarray(c->changes, c->change_count + 1, sizeof(*c->changes));
+	struct diff_change *ch = &c->changes[c->change_count++];
+	ch->path = xstrdup(path);
+	ch->old_value = old_value ? xstrdup(old_value) : NULL;
+	ch->new_value = new_value ? xstrdup(new_value) : NULL;
+}
+
+/* ---- JSON, field by field ---- */
+
+/* Where the differences of a JSON comparison go: a cause's changes, or only a count. */
+struct json_sink {
+	struct diff_cause *cause; /* NULL: count only */
+	size_t count;
+};
+
 static char *json_text(const json_t *v)
 {
-	char *s = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+	char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 
 	return s ? s : xstrdup("null");
 }
 
-static void change_values(struct diff_cause *c, const char *path, const json_t *old_v, const json_t *new_v)
+static void sink_change(struct json_sink *s, const char *path, const json_t *old_v, const json_t *new_v)
 {
+	s->count++;
+	if (!s->cause)
+		return;
 	char *o = old_v ? json_text(old_v) : NULL, *n = new_v ? json_text(new_v) : NULL;
-
-	add_change(c, path, o, n);
+	add_change(s->cause, path, o, n);
 	free(o);
 	free(n);
 }
 
-static void diff_json(struct diff_cause *c, const char *path, json_t *old_v, json_t *new_v, int depth)
+/* "Exec.meta.args[2]": objects by key, arrays by index, bounded in depth (the recursion too). */
+static void diff_json(struct json_sink *s, const char *path, json_t *old_v, json_t *new_v, int depth)
 {
 	char sub[512];
 
-	if (json_equal(old_v, new_v))
+	if (s->count >= MAX_DISTANCE || json_equal(old_v, new_v))
 		return;
 	if (depth < MAX_JSON_DEPTH && json_is_object(old_v) && json_is_object(new_v)) {
 		const char *key;
 		json_t *value;
 		json_object_foreach(old_v, key, value) {
 			snprintf(sub, sizeof(sub), "%s%s%s", path, *path ? "." : "", key);
-			diff_json(c, sub, value, json_object_get(new_v, key), depth + 1);
+			json_t *other = json_object_get(new_v, key);
+			if (other)
+				diff_json(s, sub, value, other, depth + 1);
+			else
+				sink_change(s, sub, value, NULL);
 		}
 		json_object_foreach(new_v, key, value) {
 			if (json_object_get(old_v, key))
 				continue;
 			snprintf(sub, sizeof(sub), "%s%s%s", path, *path ? "." : "", key);
-			change_values(c, sub, NULL, value);
+			sink_change(s, sub, NULL, value);
 		}
 		return;
 	}
 	if (depth < MAX_JSON_DEPTH && json_is_array(old_v) && json_is_array(new_v)) {
-		size_t n = json_array_size(old_v) > json_array_size(new_v) ? json_array_size(old_v)
-									  : json_array_size(new_v);
-		for (size_t i = 0; i < n; i++) {
+		size_t old_n = json_array_size(old_v), new_n = json_array_size(new_v);
+		for (size_t i = 0; i < (old_n > new_n ? old_n : new_n) && s->count < MAX_DISTANCE; i++) {
 			snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
-			json_t *o = json_array_get(old_v, i), *nv = json_array_get(new_v, i);
-			if (o && nv)
-				diff_json(c, sub, o, nv, depth + 1);
+			json_t *o = json_array_get(old_v, i), *n = json_array_get(new_v, i);
+			if (o && n)
+				diff_json(s, sub, o, n, depth + 1);
 			else
-				change_values(c, sub, o, nv);
+				sink_change(s, sub, o, n);
 		}
 		return;
 	}
-	change_values(c, path, old_v, new_v);
+	sink_change(s, path, old_v, new_v);
 }
 
-/* The op JSON behind a node's link digest ("sha256:<op>@<output>" -> the op). */
-static json_t *op_of(const struct cs_graph *g, cs_node_id n, struct cs_error *err, int *rc)
+size_t diff_json_distance(json_t *old_v, json_t *new_v)
+{
+	struct json_sink s = { NULL, 0 };
+
+	diff_json(&s, "", old_v, new_v, 0);
+	return s.count;
+}
+
+int diff_op_json(const struct cs_graph *g, cs_node_id n, json_t **out, struct cs_error *err)
 {
 	struct cs_plain *p;
-	json_t *j = NULL;
+	int rc;
 
-	*rc = plain_resolve(g, graph_digest(g, graph_parent(g, n, 0)->digest), &p, err);
-	if (*rc <= 0)
-		return NULL;
-	for (size_t i = 0; i < p->sub_count && !j; i++)
+	*out = NULL;
+	if (!graph_parent_count(g, n))
+		return 0;
+	/* the link digest's plaintext "sha256:<op>@<output>" has the op's JSON as a sub-record */
+	rc = plain_resolve(g, node_op(g, n), &p, err);
+	if (rc <= 0)
+		return rc;
+	for (size_t i = 0; i < p->sub_count && !*out; i++)
 		if (cs_bytes_eq(p->subs[i]->type, "json"))
-			j = op_json_load(p->subs[i]);
+			*out = op_json_load(p->subs[i]);
 	plain_free(p);
-	return j;
+	return *out != NULL;
 }
 
 static void digest_change(struct diff_cause *c, const char *what, const struct cs_digest *old_d,
@@ -119,84 +157,170 @@ static void digest_change(struct diff_cause *c, const char *what, const struct c
 	add_change(c, what, o, n);
 }
 
-static int explain_op(const struct cs_diff *d, struct diff_cause *c, struct cs_error *err)
-{
-	int rc_a, rc_b = 0;
-	json_t *old_op = op_of(d->a, c->a_node, err, &rc_a), *new_op = NULL;
+/* ---- selectors and inputs ---- */
 
-	if (rc_a >= 0)
-		new_op = op_of(d->b, c->b_node, err, &rc_b);
-	if (rc_a < 0 || rc_b < 0) {
-		json_decref(old_op);
-		return -1;
-	}
-	if (old_op && new_op)
-		diff_json(c, "", old_op, new_op, 0);
-	else
-		digest_change(c, "link digest (no plaintext kept)", graph_digest(d->a, graph_parent(d->a, c->a_node, 0)->digest),
-			      graph_digest(d->b, graph_parent(d->b, c->b_node, 0)->digest));
-	json_decref(old_op);
-	json_decref(new_op);
-	return 0;
-}
-
-/* The decoded text of a digest's plaintext (NUL-separated lists joined by ", "). */
-static char *plain_text(const struct cs_graph *g, cs_dig dg, struct cs_error *err, int *rc)
+/* The decoded text of a selector: its paths joined by ", ". */
+static int selector_text(const struct cs_graph *g, cs_dig dg, char **out, struct cs_error *err)
 {
 	struct cs_plain *p;
 	size_t len;
 
-	*rc = 0;
-	if (dg == CS_DIG_NONE)
-		return xstrdup("(whole input)");
-	*rc = plain_resolve(g, graph_digest(g, dg), &p, err);
-	if (*rc <= 0) {
+	if (dg == CS_DIG_NONE) {
+		*out = xstrdup("(whole input)");
+		return 0;
+	}
+	int rc = plain_resolve(g, graph_digest(g, dg), &p, err);
+	if (rc <= 0) {
 		char text[CS_DIGEST_STRLEN + 1];
 		digest_format(graph_digest(g, dg), text);
-		return xstrdup(text);
+		*out = xstrdup(text);
+		return rc;
 	}
 	unsigned char *data = plain_data(p, &len);
-	struct cs_buf out = CS_BUF_INIT;
+	struct cs_buf text = CS_BUF_INIT;
 	for (size_t i = 0; i < len; i++) {
 		if (data[i] == '\0')
-			buf_adds(&out, ", ");
+			buf_adds(&text, ", ");
 		else
-			buf_addc(&out, (char)data[i]);
+			buf_addc(&text, (char)data[i]);
 	}
 	free(data);
 	plain_free(p);
-	return buf_detach(&out, NULL);
+	*out = buf_detach(&text, NULL);
+	return 0;
 }
 
-static int explain_selector(const struct cs_diff *d, struct diff_cause *c, struct cs_error *err)
+/* Each parent of B's BN whose place in A reaches AN with another selector: "input 1 selector". */
+static int explain_selectors(const struct cs_diff *d, struct diff_cause *c, cs_node_id an, cs_node_id bn,
+			     struct cs_error *err)
 {
 	const struct cs_graph *a = d->a, *b = d->b;
-	int rc_a, rc_b;
 
-	/* the first input whose selectors differ */
-	for (uint32_t k = 0; k < graph_parent_count(b, c->b_node); k++) {
-		const struct cs_link *bl = graph_parent(b, c->b_node, k);
-		for (uint32_t q = 0; q < graph_parent_count(a, c->a_node); q++) {
-			const struct cs_link *al = graph_parent(a, c->a_node, q);
-			if (al->input != bl->input || d->a_to_b[al->parent] != bl->parent)
+	for (uint32_t k = 0; k < graph_parent_count(b, bn); k++) {
+		const struct cs_link *bl = graph_parent(b, bn, k);
+		cs_node_id pa = diff_other(d, true, bl->parent);
+		for (uint32_t q = 0; pa != CS_NONE && q < graph_parent_count(a, an); q++) {
+			const struct cs_link *al = graph_parent(a, an, q);
+			if (al->parent != pa || al->input != bl->input)
 				continue;
 			const struct cs_digest *as = graph_digest(a, al->selector), *bs = graph_digest(b, bl->selector);
-			if ((as == NULL) == (bs == NULL) && (!as || digest_eq(as, bs)))
+			if (!as == !bs && (!as || digest_eq(as, bs)))
 				continue;
-			char *o = plain_text(a, al->selector, err, &rc_a);
-			char *n = plain_text(b, bl->selector, err, &rc_b);
-			char path[64];
+			char *o = NULL, *n = NULL, path[64];
+			int rc = selector_text(a, al->selector, &o, err);
+			if (rc >= 0)
+				rc = selector_text(b, bl->selector, &n, err);
 			snprintf(path, sizeof(path), "input %u selector", bl->input);
-			add_change(c, path, o, n);
+			if (rc >= 0)
+				add_change(c, path, o, n);
 			free(o);
 			free(n);
-			if (rc_a < 0 || rc_b < 0)
+			if (rc < 0)
 				return -1;
-			return 0;
 		}
 	}
 	return 0;
 }
+
+/* "#3 exec: /bin/sh -c 'make'": the parents of N on INPUT, for an input's change. */
+static int input_text(const struct cs_graph *g, cs_node_id n, uint32_t input, char **out, struct cs_error *err)
+{
+	struct cs_buf text = CS_BUF_INIT;
+
+	*out = NULL;
+	for (uint32_t k = 0; k < graph_parent_count(g, n); k++) {
+		const struct cs_link *l = graph_parent(g, n, k);
+		struct cs_description desc;
+		if (l->input != input)
+			continue;
+		if (describe_node(g, l->parent, &desc, err) < 0) {
+			buf_free(&text);
+			return -1;
+		}
+		buf_printf(&text, "%s#%u %s", text.len ? ", " : "", l->parent + 1, kind_name(desc.kind));
+		if (desc.summary) {
+			buf_adds(&text, ": ");
+			buf_add(&text, desc.summary, desc.summary_len);
+		}
+		description_free(&desc);
+	}
+	if (text.len)
+		*out = buf_detach(&text, NULL);
+	buf_free(&text);
+	return 0;
+}
+
+/* Does some parent of B's BN on INPUT stand in A as a parent of AN on INPUT? */
+static bool input_corresponds(const struct cs_diff *d, cs_node_id an, cs_node_id bn, uint32_t input)
+{
+	for (uint32_t k = 0; k < graph_parent_count(d->b, bn); k++) {
+		const struct cs_link *bl = graph_parent(d->b, bn, k);
+		cs_node_id pa = diff_other(d, true, bl->parent);
+		if (bl->input != input || pa == CS_NONE)
+			continue;
+		for (uint32_t q = 0; q < graph_parent_count(d->a, an); q++)
+			if (graph_parent(d->a, an, q)->parent == pa && graph_parent(d->a, an, q)->input == input)
+				return true;
+	}
+	return false;
+}
+
+/* The first input of N above AFTER (UINT64_MAX: none); parents run by input. */
+static uint64_t next_input(const struct cs_graph *g, cs_node_id n, uint64_t after)
+{
+	for (uint32_t k = 0; k < graph_parent_count(g, n); k++)
+		if ((uint64_t)graph_parent(g, n, k)->input + 1 > after + 1)
+			return graph_parent(g, n, k)->input;
+	return UINT64_MAX;
+}
+
+/* Inputs only on one side, or fed by nodes that do not correspond: "input 1". */
+static int explain_inputs(const struct cs_diff *d, struct diff_cause *c, struct cs_error *err)
+{
+	/* walk the inputs both sides have, in order: input numbers come from the cache, so never count up to them */
+	uint64_t input = UINT64_MAX;
+
+	for (;;) {
+		uint64_t na = next_input(d->a, c->a_node, input), nb = next_input(d->b, c->b_node, input);
+		input = na < nb ? na : nb;
+		if (input == UINT64_MAX || c->changes_truncated)
+			return 0;
+		char *o, *n, path[32];
+		if (input_text(d->a, c->a_node, (uint32_t)input, &o, err) < 0)
+			return -1;
+		if (input_text(d->b, c->b_node, (uint32_t)input, &n, err) < 0) {
+			free(o);
+			return -1;
+		}
+		snprintf(path, sizeof(path), "input %u", (uint32_t)input);
+		if (!(o && n && input_corresponds(d, c->a_node, c->b_node, (uint32_t)input)))
+			add_change(c, path, o, n);
+		free(o);
+		free(n);
+	}
+}
+
+static int explain_op(const struct cs_diff *d, struct diff_cause *c, struct cs_error *err)
+{
+	json_t *old_op, *new_op = NULL;
+	int rc_a = diff_op_json(d->a, c->a_node, &old_op, err), rc_b = 0;
+
+	if (rc_a >= 0)
+		rc_b = diff_op_json(d->b, c->b_node, &new_op, err);
+	if (rc_a > 0 && rc_b > 0) {
+		struct json_sink s = { c, 0 };
+		diff_json(&s, "", old_op, new_op, 0);
+	} else if (rc_a >= 0 && rc_b >= 0) {
+		digest_change(c, "link digest (no plaintext kept)", node_op(d->a, c->a_node), node_op(d->b, c->b_node));
+	}
+	json_decref(old_op);
+	json_decref(new_op);
+	if (rc_a < 0 || rc_b < 0)
+		return -1;
+	return explain_selectors(d, c, c->a_node, c->b_node, err);
+}
+
+/* ---- content checksums ---- */
 
 /* path -> checksum of the files a content key sums */
 struct file_sum {
@@ -212,7 +336,13 @@ struct file_sums {
 static void add_sum(struct file_sums *s, const char *path, size_t path_len, const char *sum, size_t sum_len)
 {
 	s->items = xreallocarray(s->items, s->count + 1, sizeof(*s->items));
-	s->items[s->count].path = xstrndup(path, path_len);
+	/* a file-list names paths from the root without its "/": show them as describe does */
+	bool slash = path_len == 0 || path[0] != '/';
+	char *p = xmalloc(path_len + 2);
+	p[0] = '/';
+	memcpy(p + slash, path, path_len);
+	p[path_len + slash] = '\0';
+	s->items[s->count].path = p;
 	s->items[s->count].sum = xstrndup(sum, sum_len);
 	s->count++;
 }
@@ -261,47 +391,54 @@ static int content_files(const struct cs_graph *g, cs_node_id root, const char *
 }
 
 /* The paths the copy next to ROOT selects, as the content's fallback name. */
-static char *selected_paths(const struct cs_graph *g, cs_node_id root, struct cs_error *err)
+static int selected_paths(const struct cs_graph *g, cs_node_id root, char **out, struct cs_error *err)
 {
 	for (uint32_t k = 0; k < graph_child_count(g, root); k++) {
 		const struct cs_link *l = graph_child(g, root, k);
 		for (uint32_t q = 0; q < graph_parent_count(g, l->child); q++) {
 			const struct cs_link *sib = graph_parent(g, l->child, q);
-			int rc;
 			if (sib->input == l->input && sib->selector != CS_DIG_NONE)
-				return plain_text(g, sib->selector, err, &rc);
+				return selector_text(g, sib->selector, out, err);
 		}
 	}
-	return xstrdup("(selected files)");
+	*out = xstrdup("(selected files)");
+	return 0;
 }
 
-static int explain_content(const struct cs_diff *d, struct diff_cause *c, struct cs_error *err)
+static const char *sum_of(const struct file_sums *s, const char *path)
+{
+	for (size_t i = 0; i < s->count; i++)
+		if (strcmp(s->items[i].path, path) == 0)
+			return s->items[i].sum;
+	return NULL;
+}
+
+static int explain_content(const struct cs_diff *d, struct diff_cause *c, cs_node_id an, cs_node_id bn,
+			   struct cs_error *err)
 {
 	struct file_sums old_sums = { 0 }, new_sums = { 0 };
-	char *old_fallback = selected_paths(d->a, c->a_node, err);
-	char *new_fallback = selected_paths(d->b, c->b_node, err);
-	int rc = content_files(d->a, c->a_node, old_fallback, &old_sums, err);
+	char *old_fallback = NULL, *new_fallback = NULL;
+	int rc = selected_paths(d->a, an, &old_fallback, err);
+	size_t before = c->change_count;
 
 	if (rc >= 0)
-		rc = content_files(d->b, c->b_node, new_fallback, &new_sums, err);
+		rc = selected_paths(d->b, bn, &new_fallback, err);
+	if (rc >= 0)
+		rc = content_files(d->a, an, old_fallback, &old_sums, err);
+	if (rc >= 0)
+		rc = content_files(d->b, bn, new_fallback, &new_sums, err);
+	/* sums are few: a changed COPY names a handful of files */
 	for (size_t i = 0; rc >= 0 && i < new_sums.count; i++) {
-		const char *old_sum = NULL;
-		for (size_t k = 0; k < old_sums.count; k++)
-			if (strcmp(old_sums.items[k].path, new_sums.items[i].path) == 0)
-				old_sum = old_sums.items[k].sum;
+		const char *old_sum = sum_of(&old_sums, new_sums.items[i].path);
 		if (!old_sum || strcmp(old_sum, new_sums.items[i].sum) != 0)
 			add_change(c, new_sums.items[i].path, old_sum, new_sums.items[i].sum);
 	}
-	for (size_t k = 0; rc >= 0 && k < old_sums.count; k++) {
-		bool kept = false;
-		for (size_t i = 0; i < new_sums.count && !kept; i++)
-			kept = strcmp(old_sums.items[k].path, new_sums.items[i].path) == 0;
-		if (!kept)
+	for (size_t k = 0; rc >= 0 && k < old_sums.count; k++)
+		if (!sum_of(&new_sums, old_sums.items[k].path))
 			add_change(c, old_sums.items[k].path, old_sums.items[k].sum, NULL);
-	}
-	if (rc >= 0 && c->change_count == 0)
-		digest_change(c, "content checksum", graph_digest(d->a, d->a->nodes[c->a_node].digest),
-			      graph_digest(d->b, d->b->nodes[c->b_node].digest));
+	if (rc >= 0 && c->change_count == before)
+		digest_change(c, "content checksum", graph_digest(d->a, d->a->nodes[an].digest),
+			      graph_digest(d->b, d->b->nodes[bn].digest));
 	free_sums(&old_sums);
 	free_sums(&new_sums);
 	free(old_fallback);
@@ -309,58 +446,79 @@ static int explain_content(const struct cs_diff *d, struct diff_cause *c, struct
 	return rc < 0 ? -1 : 0;
 }
 
-/* "buildkit.source.v0:<identifier>" under a source root, and an image's "ref" when kept. */
-static char *source_identifier(const struct cs_graph *g, cs_node_id root, char **ref, struct cs_error *err,
-			       int *rc)
+/* ---- sources ---- */
+
+struct source_text {
+	char *id;     /* "buildkit.source.v0:<identifier>", or NULL */
+	json_t *json; /* the JSON the identifier hashes (an image's config or manifest), or NULL */
+};
+
+static int source_text(const struct cs_graph *g, cs_node_id root, struct source_text *out, struct cs_error *err)
 {
 	struct cs_plain *p;
-	char *id = NULL;
-
-	*ref = NULL;
-	*rc = plain_resolve(g, graph_digest(g, g->nodes[root].digest), &p, err);
-	if (*rc <= 0)
-		return NULL;
-	const struct cs_plain *source = p->sub_count ? p->subs[0] : p;
 	size_t len;
+
+	memset(out, 0, sizeof(*out));
+	int rc = plain_resolve(g, graph_digest(g, g->nodes[root].digest), &p, err);
+	if (rc <= 0)
+		return rc;
+	/* a rootKey "sha256:<source>@<output>" leads to the source's string */
+	const struct cs_plain *source = p->sub_count ? p->subs[0] : p;
 	unsigned char *data = plain_data(source, &len);
-	id = xstrndup((const char *)data, len);
+	out->id = xstrndup((const char *)data, len);
 	free(data);
-	for (size_t i = 0; i < source->sub_count && !*ref; i++) {
-		json_t *j = op_json_load(source->subs[i]);
-		const char *r = json_string_value(json_object_get(j, "ref"));
-		if (r)
-			*ref = xstrdup(r);
-		json_decref(j);
-	}
+	for (size_t i = 0; i < source->sub_count && !out->json; i++)
+		if (cs_bytes_eq(source->subs[i]->type, "json"))
+			out->json = op_json_load(source->subs[i]);
 	plain_free(p);
-	return id;
+	return 1;
 }
 
-static int explain_source(const struct cs_diff *d, struct diff_cause *c, struct cs_error *err)
+static void source_text_free(struct source_text *s)
 {
-	int rc_a, rc_b = 0;
-	char *old_ref = NULL, *new_ref = NULL, *new_id = NULL;
-	char *old_id = source_identifier(d->a, c->a_node, &old_ref, err, &rc_a);
+	free(s->id);
+	json_decref(s->json);
+}
 
-	if (rc_a >= 0)
-		new_id = source_identifier(d->b, c->b_node, &new_ref, err, &rc_b);
+static int explain_source(const struct cs_diff *d, struct diff_cause *c, cs_node_id an, cs_node_id bn,
+			  struct cs_error *err)
+{
+	struct source_text old_s, new_s = { NULL, NULL };
+	int rc = source_text(d->a, an, &old_s, err);
 
-	if (rc_a >= 0 && rc_b >= 0) {
-		if (old_id && new_id && strncmp(new_id, "buildkit.source.v0:sha256:", 26) == 0)
-			c->kind = CAUSE_IMAGE_CHANGED;
-		if (old_ref && new_ref && strcmp(old_ref, new_ref) != 0)
-			add_change(c, "reference", old_ref, new_ref);
-		if (old_id && new_id)
-			add_change(c, "source", old_id, new_id);
-		else
-			digest_change(c, "source digest", graph_digest(d->a, d->a->nodes[c->a_node].digest),
-				      graph_digest(d->b, d->b->nodes[c->b_node].digest));
+	if (rc >= 0)
+		rc = source_text(d->b, bn, &new_s, err);
+	if (old_s.json && new_s.json) {
+		/* an image's reference and digests, as fields: "ref", "Digest", "rootfs.diff_ids[0]" */
+		struct json_sink s = { c, 0 };
+		diff_json(&s, "", old_s.json, new_s.json, 0);
+	} else if (old_s.id && new_s.id) {
+		add_change(c, "source", old_s.id, new_s.id);
+	} else if (rc >= 0) {
+		digest_change(c, "source digest", graph_digest(d->a, d->a->nodes[an].digest),
+			      graph_digest(d->b, d->b->nodes[bn].digest));
 	}
-	free(old_id);
-	free(new_id);
-	free(old_ref);
-	free(new_ref);
-	return rc_a < 0 || rc_b < 0 ? -1 : 0;
+	source_text_free(&old_s);
+	source_text_free(&new_s);
+	return rc < 0 ? -1 : 0;
+}
+
+/* A root cause and its counterpart, then each other key of the same source. */
+static int explain_roots(const struct cs_diff *d, struct diff_cause *c, struct cs_error *err)
+{
+	for (size_t i = 0; i <= c->also_count; i++) {
+		cs_node_id an = i ? c->also_a[i - 1] : c->a_node, bn = i ? c->also_b[i - 1] : c->b_node;
+		int rc = 0;
+		if (an == CS_NONE)
+			continue;
+		if (c->kind == CAUSE_CONTENT_CHANGED)
+			rc = explain_content(d, c, an, bn, err);
+		else
+			rc = explain_source(d, c, an, bn, err);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
 }
 
 int diff_explain(const struct cs_diff *d, struct diff_cause *c, struct cs_error *err)
@@ -371,12 +529,13 @@ int diff_explain(const struct cs_diff *d, struct diff_cause *c, struct cs_error 
 	case CAUSE_OP_CHANGED:
 		return explain_op(d, c, err);
 	case CAUSE_SELECTOR_CHANGED:
-		return explain_selector(d, c, err);
+		return explain_selectors(d, c, c->a_node, c->b_node, err);
+	case CAUSE_INPUT_CHANGED:
+		return explain_inputs(d, c, err);
 	case CAUSE_CONTENT_CHANGED:
-		return explain_content(d, c, err);
 	case CAUSE_IMAGE_CHANGED:
 	case CAUSE_SOURCE_CHANGED:
-		return explain_source(d, c, err);
+		return explain_roots(d, c, err);
 	case CAUSE_NEW:
 		break;
 	}

@@ -37,6 +37,30 @@ static bool has_special(const unsigned char *p, const unsigned char *end)
 	return false;
 }
 
+static bool is_hex(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/*
+ * Length of the escape sequence at P (a backslash), or 0 when it is not
+ * one JSON allows: Go refuses the whole value then, and so must we.
+ */
+static size_t escape_len(const unsigned char *p, const unsigned char *end)
+{
+	if (end - p < 2)
+		return 0;
+	switch (p[1]) {
+	case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+		return 2;
+	case 'u':
+		if (end - p < 6 || !is_hex(p[2]) || !is_hex(p[3]) || !is_hex(p[4]) || !is_hex(p[5]))
+			return 0;
+		return 6;
+	}
+	return 0;
+}
+
 /*
  * Scans a string whose opening quote is at c->p; returns its raw body.
  * memchr finds the closing quote and one vectorized pass checks the bytes
@@ -56,8 +80,11 @@ static int scan_string(struct cursor *c, struct cs_bytes *body, bool *escaped)
 				if (*p < 0x20)
 					return -1;
 				if (*p == '\\') {
+					size_t n = escape_len(p, c->end);
+					if (n == 0)
+						return -1;
 					*escaped = true;
-					p += 2;
+					p += n;
 				} else {
 					p++;
 				}
@@ -122,57 +149,106 @@ static int scan_number(struct cursor *c, bool *integral, int64_t *value, bool *o
 		while (c->p < c->end && *c->p >= '0' && *c->p <= '9')
 			c->p++;
 	}
-	if (v > (uint64_t)INT64_MAX)
+	/* int64 reaches one further below zero than above it */
+	*value = 0;
+	if (v > (uint64_t)INT64_MAX + negative)
 		*overflow = true;
-	*value = negative ? -(int64_t)v : (int64_t)v;
+	else if (negative)
+		*value = v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v;
+	else
+		*value = (int64_t)v;
 	(void)start;
 	return 0;
 }
 
-/* Skips any JSON value without recursion (nesting is counted, not stacked). */
+/*
+ * Go refuses a document nested deeper than this (encoding/json's
+ * maxNestingDepth), counting the object json_flat_parse is reading.
+ */
+#define MAX_SKIP_DEPTH (10000 - 1)
+
+/* A member name and its colon, as met inside a skipped object. */
+static int skip_key(struct cursor *c)
+{
+	struct cs_bytes body;
+	bool escaped;
+
+	skip_space(c);
+	if (c->p == c->end || *c->p != '"' || scan_string(c, &body, &escaped) < 0)
+		return -1;
+	skip_space(c);
+	if (c->p == c->end || *c->p != ':')
+		return -1;
+	c->p++;
+	return 0;
+}
+
+/*
+ * Skips any JSON value, checking its grammar as Go's scanner does (Go
+ * refuses the whole document when any part of it is malformed, so a value
+ * we skip must be valid too). No recursion: one bit per open container
+ * (set for an object) says what may close it.
+ */
 static int skip_value(struct cursor *c)
 {
-	long depth = 0;
+	uint64_t object[MAX_SKIP_DEPTH / 64 + 1] = { 0 };
+	int depth = 0;
 	struct cs_bytes body;
 	bool escaped, integral, overflow;
 	int64_t number;
 
-	do {
+	for (;;) {
+		/* a value is expected here */
 		skip_space(c);
 		if (c->p == c->end)
 			return -1;
-		switch (*c->p) {
-		case '{':
-		case '[':
+		unsigned char open = *c->p;
+		if (open == '{' || open == '[') {
+			if (depth == MAX_SKIP_DEPTH)
+				return -1;
+			if (open == '{')
+				object[depth / 64] |= UINT64_C(1) << (depth % 64);
+			else
+				object[depth / 64] &= ~(UINT64_C(1) << (depth % 64));
 			depth++;
 			c->p++;
-			continue;
-		case '}':
-		case ']':
-			if (depth == 0)
-				return -1;
-			depth--;
-			c->p++;
-			break;
-		case ',':
-		case ':':
-			if (depth == 0)
-				return -1;
-			c->p++;
-			continue;
-		case '"':
+			skip_space(c);
+			if (c->p < c->end && *c->p == (open == '{' ? '}' : ']')) {
+				c->p++;
+				depth--;
+			} else {
+				if (open == '{' && skip_key(c) < 0)
+					return -1;
+				continue;
+			}
+		} else if (open == '"') {
 			if (scan_string(c, &body, &escaped) < 0)
 				return -1;
-			break;
-		default:
-			if (is_literal(c, "true") || is_literal(c, "false") || is_literal(c, "null"))
-				break;
-			if (scan_number(c, &integral, &number, &overflow) < 0)
+		} else if (!is_literal(c, "true") && !is_literal(c, "false") && !is_literal(c, "null") &&
+			   scan_number(c, &integral, &number, &overflow) < 0) {
+			return -1;
+		}
+		/* after a value: close what ends here, then a comma or the end */
+		for (;;) {
+			if (depth == 0)
+				return 0;
+			bool in_object = object[(depth - 1) / 64] >> ((depth - 1) % 64) & 1;
+			skip_space(c);
+			if (c->p == c->end)
+				return -1;
+			if (*c->p == (in_object ? '}' : ']')) {
+				c->p++;
+				depth--;
+				continue;
+			}
+			if (*c->p != ',')
+				return -1;
+			c->p++;
+			if (in_object && skip_key(c) < 0)
 				return -1;
 			break;
 		}
-	} while (depth > 0);
-	return 0;
+	}
 }
 
 static struct json_flat_field *find_field(struct json_flat_field *fields, int count,

@@ -255,7 +255,8 @@ int bolt_snapshot_intact(const struct bolt_file *f)
 				newest = m.txid;
 		}
 	}
-	return any && newest <= f->txid + 1;
+	/* any commit since ours: the next one may already be reusing our pages */
+	return any && newest <= f->txid;
 }
 
 void bolt_root(const struct bolt_file *f, struct bolt_bucket *out)

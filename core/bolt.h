@@ -66,9 +66,12 @@ void bolt_close(struct bolt_file *f);
 
 /*
  * After reading: 1 if no writer can have overwritten the pages of the
- * snapshot we read (the newest valid txid is at most ours + 1: bbolt frees a
- * transaction's pages for reuse only in the transaction after the next), 0
- * if the caller should reopen and read again.
+ * snapshot we read, 0 if the caller should reopen and read again. Only a
+ * snapshot that is still the newest is safe: the pages of snapshot S are
+ * freed by transaction S+1 and handed out again by S+2 (bbolt holds freed
+ * pages back only for read transactions of its own process; ours is not
+ * one), which writes them before its meta. So once S+1 has committed, S+2
+ * may already be overwriting our pages while the metas still say S+1.
  */
 int bolt_snapshot_intact(const struct bolt_file *f);
 

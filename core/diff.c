@@ -1,5 +1,7 @@
-#include "describe.h"
+#include "buf.h"
 #include "diff_private.h"
+#include "plainstore.h"
+#include "plaintext.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
@@ -19,26 +21,74 @@ const char *diff_cause_name(enum diff_cause_kind kind)
 	return "?";
 }
 
-static enum root_sort sort_of_kind(enum cs_kind kind)
+/*
+ * The data of one plaintext record, not its sub-records: 1 with OUT set,
+ * 0 when no store has it, -1 on error. Sorting a root needs a record or
+ * two, not the whole tree (a content checksum's tree is every file).
+ */
+static int record_data(const struct cs_graph *g, const struct cs_digest *d, struct cs_buf *run, struct cs_buf *out,
+		       struct cs_error *err)
 {
-	switch (kind) {
-	case KIND_UNKNOWN: return ROOT_UNKNOWN;
-	case KIND_CONTENT: return ROOT_CONTENT;
-	case KIND_IMAGE: return ROOT_IMAGE;
-	default: return ROOT_SOURCE;
+	for (int i = 0; i < g->plain_count; i++) {
+		struct cs_plainstore *store = g->plain[i];
+		int found = store->ops->lookup(store, d, run, err);
+		if (found < 0)
+			return -1;
+		if (!found)
+			continue;
+		struct cs_bytes type;
+		struct cs_frame *frames;
+		size_t count;
+		if (frames_decode(cs_bytes_of(run->data, run->len), &type, &frames, &count, err) < 0)
+			return cs_fail_context(err, "%s", store->name);
+		buf_reset(out);
+		for (size_t k = 0; k < count; k++)
+			if (frames[k].id == CS_FRAME_DATA)
+				buf_add(out, frames[k].data, frames[k].len);
+		free(frames);
+		return 1;
 	}
+	return 0;
+}
+
+#define SOURCE_PREFIX "buildkit.source.v0:"
+
+/*
+ * A root's digest is a rootKey, "sha256:<x>@<output>": output -1 is a
+ * content checksum; otherwise <x> is a source, "buildkit.source.v0:" and
+ * an identifier, which for an image is the digest of its JSON.
+ */
+static int sort_root(const struct cs_graph *g, cs_node_id n, struct cs_error *err)
+{
+	struct cs_buf run = CS_BUF_INIT, data = CS_BUF_INIT;
+	struct cs_digest source;
+	int sort = ROOT_UNKNOWN;
+	int rc = record_data(g, graph_digest(g, g->nodes[n].digest), &run, &data, err);
+
+	if (rc > 0 && data.len >= 3 && memcmp(data.data + data.len - 3, "@-1", 3) == 0) {
+		sort = ROOT_CONTENT;
+	} else if (rc > 0) {
+		sort = ROOT_SOURCE;
+		if (data.len > CS_DIGEST_STRLEN && data.data[CS_DIGEST_STRLEN] == '@' &&
+		    digest_parse(data.data, CS_DIGEST_STRLEN, &source) == 0 &&
+		    (rc = record_data(g, &source, &run, &data, err)) > 0 && data.len >= strlen(SOURCE_PREFIX "sha256:") &&
+		    memcmp(data.data, SOURCE_PREFIX "sha256:", strlen(SOURCE_PREFIX "sha256:")) == 0)
+			sort = ROOT_IMAGE;
+	}
+	buf_free(&run);
+	buf_free(&data);
+	return rc < 0 ? -1 : sort;
 }
 
 int diff_root_sort(struct diff_work *w, bool on_b, cs_node_id n, struct cs_error *err)
 {
 	uint8_t *sorts = on_b ? w->b_sort : w->a_sort;
-	struct cs_description desc;
 
 	if (!sorts[n]) {
-		if (describe_node(on_b ? w->d->b : w->d->a, n, &desc, err) < 0)
+		int sort = sort_root(on_b ? w->d->b : w->d->a, n, err);
+		if (sort < 0)
 			return -1;
-		sorts[n] = (uint8_t)(sort_of_kind(desc.kind) + 1);
-		description_free(&desc);
+		sorts[n] = (uint8_t)(sort + 1);
 	}
 	return sorts[n] - 1;
 }

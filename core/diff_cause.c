@@ -17,11 +17,14 @@
  * cause, whatever is not the same on both sides is its consequence, each
  * node claimed once, by the first cause in B's order that reaches it.
  */
+#include "describe.h"
 #include "diff_private.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+static int cause_cmp(const void *x, const void *y);
 
 struct cause_finder {
 	struct diff_work *w;
@@ -232,6 +235,35 @@ static void absorb(struct diff_cause *into, struct diff_cause *from)
 	from->b_node = CS_NONE;
 }
 
+/* An image root named by reference, not only by digest ("image sha256:..."). */
+static int has_reference(const struct cs_graph *g, cs_node_id n, struct cs_error *err)
+{
+	struct cs_description desc;
+
+	if (describe_node(g, n, &desc, err) < 0)
+		return -1;
+	int named = desc.kind == KIND_IMAGE && desc.summary && strncmp(desc.summary, "image ", 6) != 0;
+	description_free(&desc);
+	return named;
+}
+
+/* An image cause is headed by the key that names the image, for the reader. */
+static int head_by_reference(const struct cs_diff *d, struct diff_cause *c, struct cs_error *err)
+{
+	int named = c->kind == CAUSE_IMAGE_CHANGED && c->also_count ? has_reference(d->b, c->b_node, err) : 1;
+
+	for (size_t k = 0; named == 0 && k < c->also_count; k++) {
+		if ((named = has_reference(d->b, c->also_b[k], err)) <= 0)
+			continue;
+		cs_node_id b = c->b_node, a = c->a_node;
+		c->b_node = c->also_b[k];
+		c->a_node = c->also_a[k];
+		c->also_b[k] = b;
+		c->also_a[k] = a;
+	}
+	return named < 0 ? -1 : 0;
+}
+
 /* Folds the causes at other keys of one source into the first; causes stay in B's order. */
 static void merge_source_keys(const struct diff_work *w)
 {
@@ -265,6 +297,17 @@ static void merge_source_keys(const struct diff_work *w)
 			d->causes[kept++] = d->causes[i];
 	d->cause_count = kept;
 	free(groups);
+}
+
+static int head_causes(struct cs_diff *d, struct cs_error *err)
+{
+	for (size_t i = 0; i < d->cause_count; i++)
+		if (head_by_reference(d, &d->causes[i], err) < 0)
+			return -1;
+	/* a new head may have moved a cause in B's order */
+	if (d->cause_count > 1)
+		qsort(d->causes, d->cause_count, sizeof(*d->causes), cause_cmp);
+	return 0;
 }
 
 /* ---- consequences ---- */
@@ -375,8 +418,10 @@ int diff_find_causes(struct diff_work *w, struct cs_error *err)
 	/* found parents first; listed in B's order, which a reader follows */
 	if (rc == 0 && d->cause_count > 1)
 		qsort(d->causes, d->cause_count, sizeof(*d->causes), cause_cmp);
-	if (rc == 0)
+	if (rc == 0) {
 		merge_source_keys(w);
+		rc = head_causes(d, err);
+	}
 	for (uint32_t i = 0; rc == 0 && i < d->cause_count; i++) {
 		d->b_cause[d->causes[i].b_node] = i;
 		for (size_t k = 0; k < d->causes[i].also_count; k++) {

@@ -12,7 +12,7 @@
  *      and a place that stays ambiguous pairs nothing;
  *   4. roots by the place they feed, of the same sort (content for
  *      content, image for image);
- *   5. steps again, now that the roots have counterparts.
+ *   5. steps by place again, below the roots pass 4 paired.
  *
  * Every index is sorted once; every candidate list is bounded, so a hub
  * (a base image under ten thousand steps) costs a constant per node.
@@ -25,7 +25,7 @@
 #include <string.h>
 
 #define MAX_OP_CANDIDATES 1024   /* nodes with one op looked at per step */
-#define MAX_PLACE_CANDIDATES 64  /* nodes at one place looked at per step */
+#define MAX_PLACE_CANDIDATES 32  /* nodes at one place looked at per step */
 #define MAX_SIMILAR 8            /* candidates whose ops are compared */
 #define MAX_ROOT_CHILDREN 64     /* children of a root tried for its place */
 #define MAX_LINKS_SCORED 256     /* parents of a node compared per candidate */
@@ -66,6 +66,8 @@ struct pairer {
 	size_t op_count;
 	struct entry *places; /* A's links into steps without a twin, by parent and input */
 	size_t place_count;
+	uint32_t *place_first; /* per A node + 1: where its places start (no search per lookup) */
+	uint8_t *by_place;    /* per B node: its counterpart was found by place alone */
 	struct cs_error *err;
 };
 
@@ -106,6 +108,13 @@ static void build_indexes(struct pairer *p)
 	}
 	qsort(p->ops, p->op_count, sizeof(*p->ops), entry_cmp);
 	qsort(p->places, p->place_count, sizeof(*p->places), entry_cmp);
+	p->place_first = xmalloc(((size_t)a->node_count + 1) * sizeof(*p->place_first));
+	size_t at = 0;
+	for (cs_node_id n = 0; n <= a->node_count; n++) {
+		while (at < p->place_count && p->places[at].key >> 32 < n)
+			at++;
+		p->place_first[n] = (uint32_t)at;
+	}
 }
 
 /* Where B's parent P stands in A: its twin, or its counterpart (a random root has only its twin). */
@@ -114,6 +123,18 @@ static cs_node_id in_a_place(const struct cs_diff *d, cs_node_id p)
 	if (d->b_to_a[p] != CS_NONE || node_is_random(d->b, p))
 		return d->b_to_a[p];
 	return d->b_counterpart[p];
+}
+
+/*
+ * The same, for finding a place: a counterpart found by place alone does
+ * not lead to more, or two unrelated chains of steps would pair link by
+ * link, each pair "an op that changed".
+ */
+static cs_node_id place_below(const struct pairer *p, cs_node_id parent)
+{
+	if (p->d->b_to_a[parent] == CS_NONE && p->by_place[parent])
+		return CS_NONE;
+	return in_a_place(p->d, parent);
 }
 
 static uint32_t distinct_inputs(const struct cs_graph *g, cs_node_id n)
@@ -143,11 +164,11 @@ static bool a_has_parent(const struct cs_graph *a, cs_node_id an, cs_node_id par
  * which a parent's place in A is a parent of AN, one more when both have
  * as many inputs.
  */
-static int fit_score(const struct cs_diff *d, cs_node_id bn, cs_node_id an)
+static int fit_score(const struct cs_diff *d, cs_node_id bn, uint32_t b_inputs, cs_node_id an)
 {
 	const struct cs_graph *b = d->b;
 	uint32_t count = graph_parent_count(b, bn);
-	int score = distinct_inputs(b, bn) == distinct_inputs(d->a, an);
+	int score = b_inputs == distinct_inputs(d->a, an);
 	uint32_t met_input = UINT32_MAX;
 
 	for (uint32_t k = 0; k < count && k < MAX_LINKS_SCORED; k++) {
@@ -256,15 +277,19 @@ static int pair_images(struct pairer *p)
 {
 	const struct cs_graph *b = p->d->b;
 	struct references r = { 0 };
-	int rc = collect_references(p, &r);
+	bool collected = false;
+	int rc = 0;
 
-	for (cs_node_id n = 0; n < b->node_count && rc == 0 && r.count; n++) {
+	for (cs_node_id n = 0; n < b->node_count && rc == 0; n++) {
 		char *ref;
 		if (!node_is_root(b, n) || p->d->b_to_a[n] != CS_NONE)
 			continue;
 		if ((rc = image_reference(p, true, n, &ref)) < 0 || !ref)
 			continue;
-		cs_node_id an = find_reference(p, &r, ref);
+		/* A's side only once B has an image to pair: a root costs a lookup or two */
+		if (!collected && (rc = collect_references(p, &r)) == 0)
+			collected = true;
+		cs_node_id an = rc == 0 ? find_reference(p, &r, ref) : CS_NONE;
 		if (an != CS_NONE)
 			pair(p->d, an, n);
 		free(ref);
@@ -282,6 +307,7 @@ static void pair_by_op(struct pairer *p, cs_node_id bn)
 	cs_node_id best = CS_NONE;
 	int best_score = -1;
 	size_t seen = 0;
+	uint32_t b_inputs = distinct_inputs(d->b, bn);
 
 	if (op >= CS_DIG_NONE - 1)
 		return; /* an op A never ran */
@@ -290,7 +316,7 @@ static void pair_by_op(struct pairer *p, cs_node_id bn)
 		cs_node_id an = p->ops[i].node;
 		if (!a_free(d, an))
 			continue;
-		int score = fit_score(d, bn, an);
+		int score = fit_score(d, bn, b_inputs, an);
 		if (score > best_score) {
 			best = an;
 			best_score = score;
@@ -304,37 +330,57 @@ static void pair_by_op(struct pairer *p, cs_node_id bn)
 
 struct candidates {
 	cs_node_id node[MAX_PLACE_CANDIDATES];
-	int score[MAX_PLACE_CANDIDATES];
 	size_t count;
 };
 
-static void add_candidate(struct candidates *c, cs_node_id an)
+/* The entries of A's places under PA on INPUT: [*LO, *HI). */
+static void place_range(const struct pairer *p, cs_node_id pa, uint32_t input, size_t *lo, size_t *hi)
 {
-	for (size_t i = 0; i < c->count; i++)
-		if (c->node[i] == an)
-			return;
-	if (c->count < MAX_PLACE_CANDIDATES)
-		c->node[c->count++] = an;
+	uint64_t key = place_key(pa, input);
+	size_t i = p->place_first[pa], end = p->place_first[pa + 1];
+
+	while (i < end && p->places[i].key < key)
+		i++;
+	*lo = i;
+	while (i < end && p->places[i].key == key)
+		i++;
+	*hi = i;
 }
 
-/* The free A nodes below the places in A of BN's parents, on the same inputs. */
-static void gather_place(const struct pairer *p, cs_node_id bn, struct candidates *c)
+/*
+ * The free A nodes at BN's place, taken below the parent (its twin or
+ * counterpart in A) with the fewest children on that input: a node that
+ * fits every input is below each, and a base image has thousands. False
+ * when even there more are free than can be told apart.
+ */
+static bool gather_place(struct pairer *p, cs_node_id bn, struct candidates *c)
 {
 	const struct cs_diff *d = p->d;
 	uint32_t count = graph_parent_count(d->b, bn);
+	size_t lo = 0, hi = 0, best = SIZE_MAX;
 
-	for (uint32_t k = 0; k < count && k < MAX_LINKS_SCORED && c->count < MAX_PLACE_CANDIDATES; k++) {
+	for (uint32_t k = 0; k < count && k < MAX_LINKS_SCORED; k++) {
 		const struct cs_link *l = graph_parent(d->b, bn, k);
-		cs_node_id pa = in_a_place(d, l->parent);
+		cs_node_id pa = place_below(p, l->parent);
+		size_t from, to;
 		if (pa == CS_NONE)
 			continue;
-		uint64_t key = place_key(pa, l->input);
-		size_t seen = 0;
-		for (size_t i = entry_find(p->places, p->place_count, key);
-		     i < p->place_count && p->places[i].key == key && seen < MAX_PLACE_CANDIDATES; i++, seen++)
-			if (!node_is_root(d->a, p->places[i].node) && a_free(d, p->places[i].node))
-				add_candidate(c, p->places[i].node);
+		place_range(p, pa, l->input, &from, &to);
+		if (to > from && to - from < best) {
+			best = to - from;
+			lo = from;
+			hi = to;
+		}
 	}
+	for (size_t i = lo; i < hi; i++) {
+		cs_node_id an = p->places[i].node;
+		if (node_is_root(d->a, an) || !a_free(d, an) || (c->count && c->node[c->count - 1] == an))
+			continue; /* a node twice below one parent is one candidate: entries sort by node */
+		if (c->count == MAX_PLACE_CANDIDATES)
+			return false;
+		c->node[c->count++] = an;
+	}
+	return true;
 }
 
 /*
@@ -380,9 +426,11 @@ static int pair_by_place(struct pairer *p, cs_node_id bn)
 	size_t best_count = 0;
 	int best_score = 1; /* at least one input must correspond */
 
-	gather_place(p, bn, &c);
+	if (!gather_place(p, bn, &c))
+		return 0; /* too many at its place to tell which */
+	uint32_t b_inputs = c.count ? distinct_inputs(p->d->b, bn) : 0;
 	for (size_t i = 0; i < c.count; i++) {
-		int score = fit_score(p->d, bn, c.node[i]);
+		int score = fit_score(p->d, bn, b_inputs, c.node[i]);
 		if (score < best_score)
 			continue;
 		if (score > best_score)
@@ -396,8 +444,10 @@ static int pair_by_place(struct pairer *p, cs_node_id bn)
 		chosen = best[0];
 	else if (best_count > 1 && best_count <= MAX_SIMILAR && closest_op(p, bn, best, best_count, &chosen) < 0)
 		return -1;
-	if (chosen != CS_NONE)
+	if (chosen != CS_NONE) {
 		pair(p->d, chosen, bn);
+		p->by_place[bn] = 1;
+	}
 	return 0;
 }
 
@@ -415,16 +465,63 @@ static int pair_steps(struct pairer *p, const cs_node_id *order)
 	return 0;
 }
 
+static bool below_fresh(const struct cs_graph *b, cs_node_id n, const uint8_t *fresh)
+{
+	for (uint32_t k = 0; k < graph_parent_count(b, n); k++)
+		if (fresh[graph_parent(b, n, k)->parent])
+			return true;
+	return false;
+}
+
+/*
+ * Pass 5: places below the roots pass 4 paired (FRESH), and below what
+ * that pairs in turn. By op nothing new can pair: candidates only went.
+ */
+static int pair_below_roots(struct pairer *p, const cs_node_id *order, uint8_t *fresh)
+{
+	const struct cs_graph *b = p->d->b;
+
+	for (uint32_t i = 0; i < b->node_count; i++) {
+		cs_node_id n = order[i];
+		if (node_is_root(b, n) || !b_free(p->d, n) || !below_fresh(b, n, fresh))
+			continue;
+		if (pair_by_place(p, n) < 0)
+			return -1;
+		fresh[n] = !b_free(p->d, n);
+	}
+	return 0;
+}
+
 /* ---- 4. roots by the place they feed ---- */
 
-/* A free, fixed A root feeding A's AC on INPUT, of sort SORT. */
-static int root_at(struct pairer *p, cs_node_id ac, uint32_t input, int sort, cs_node_id *out)
+/* How far apart two roots' source JSONs are; SIZE_MAX when either has none. */
+static int root_distance(struct pairer *p, cs_node_id an, cs_node_id bn, size_t *out)
+{
+	json_t *theirs, *mine = NULL;
+	int rc = diff_source_json(p->d->a, an, &theirs, p->err);
+
+	if (rc > 0)
+		rc = diff_source_json(p->d->b, bn, &mine, p->err);
+	*out = rc > 0 ? diff_json_distance(theirs, mine) : SIZE_MAX;
+	json_decref(theirs);
+	json_decref(mine);
+	return rc < 0 ? -1 : 0;
+}
+
+/*
+ * The free, fixed A root of BN's sort feeding A's AC on INPUT; of several
+ * (an image's manifest and config keys), the one whose source JSON is
+ * closest to BN's, the first on a tie.
+ */
+static int root_at(struct pairer *p, cs_node_id bn, int sort, cs_node_id ac, uint32_t input, cs_node_id *out)
 {
 	const struct cs_graph *a = p->d->a;
 	uint32_t count = graph_parent_count(a, ac);
+	cs_node_id found[MAX_SIMILAR];
+	size_t found_count = 0, best = SIZE_MAX;
 
 	*out = CS_NONE;
-	for (uint32_t k = 0; k < count && k < MAX_LINKS_SCORED; k++) {
+	for (uint32_t k = 0; k < count && k < MAX_LINKS_SCORED && found_count < MAX_SIMILAR; k++) {
 		const struct cs_link *l = graph_parent(a, ac, k);
 		if (l->input != input || !node_is_root(a, l->parent) || node_is_random(a, l->parent) ||
 		    !a_free(p->d, l->parent))
@@ -432,15 +529,24 @@ static int root_at(struct pairer *p, cs_node_id ac, uint32_t input, int sort, cs
 		int other = diff_root_sort(p->w, false, l->parent, p->err);
 		if (other < 0)
 			return -1;
-		if (other == sort) {
-			*out = l->parent;
-			return 0;
+		if (other == sort)
+			found[found_count++] = l->parent;
+	}
+	if (found_count)
+		*out = found[0];
+	for (size_t i = 0; found_count > 1 && i < found_count; i++) {
+		size_t distance;
+		if (root_distance(p, found[i], bn, &distance) < 0)
+			return -1;
+		if (distance < best) {
+			best = distance;
+			*out = found[i];
 		}
 	}
 	return 0;
 }
 
-static int pair_roots(struct pairer *p, bool *paired)
+static int pair_roots(struct pairer *p, uint8_t *fresh)
 {
 	const struct cs_graph *b = p->d->b;
 
@@ -455,12 +561,12 @@ static int pair_roots(struct pairer *p, bool *paired)
 			const struct cs_link *l = graph_child(b, n, k);
 			cs_node_id ac = p->d->b_to_a[l->child] != CS_NONE ? p->d->b_to_a[l->child]
 									 : p->d->b_counterpart[l->child];
-			if (ac != CS_NONE && root_at(p, ac, l->input, sort, &an) < 0)
+			if (ac != CS_NONE && root_at(p, n, sort, ac, l->input, &an) < 0)
 				return -1;
 		}
 		if (an != CS_NONE) {
 			pair(p->d, an, n);
-			*paired = true;
+			fresh[n] = 1;
 		}
 	}
 	return 0;
@@ -470,19 +576,23 @@ int diff_find_counterparts(struct diff_work *w, struct cs_error *err)
 {
 	struct pairer p = { .w = w, .d = w->d, .err = err };
 	cs_node_id *order = diff_topological(w->d->b);
-	bool paired = false;
+	uint8_t *fresh = xcalloc(w->d->b->node_count ? w->d->b->node_count : 1, 1);
 	int rc;
 
+	p.by_place = xcalloc(w->d->b->node_count ? w->d->b->node_count : 1, 1);
 	build_indexes(&p);
 	rc = pair_images(&p);
 	if (rc == 0)
 		rc = pair_steps(&p, order);
 	if (rc == 0)
-		rc = pair_roots(&p, &paired);
-	if (rc == 0 && paired)
-		rc = pair_steps(&p, order);
+		rc = pair_roots(&p, fresh);
+	if (rc == 0)
+		rc = pair_below_roots(&p, order, fresh);
+	free(fresh);
 	free(order);
 	free(p.ops);
 	free(p.places);
+	free(p.place_first);
+	free(p.by_place);
 	return rc;
 }

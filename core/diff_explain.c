@@ -480,6 +480,17 @@ static void source_text_free(struct source_text *s)
 	json_decref(s->json);
 }
 
+int diff_source_json(const struct cs_graph *g, cs_node_id root, json_t **out, struct cs_error *err)
+{
+	struct source_text s;
+	int rc = source_text(g, root, &s, err);
+
+	*out = s.json;
+	s.json = NULL;
+	source_text_free(&s);
+	return rc < 0 ? -1 : *out != NULL;
+}
+
 static int explain_source(const struct cs_diff *d, struct diff_cause *c, cs_node_id an, cs_node_id bn,
 			  struct cs_error *err)
 {

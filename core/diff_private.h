@@ -51,6 +51,9 @@ int diff_find_causes(struct diff_work *w, struct cs_error *err);
 /* The op JSON behind a non-root's link digest: 1 with *OUT, 0 when no plaintext says, -1 on error. */
 int diff_op_json(const struct cs_graph *g, cs_node_id n, json_t **out, struct cs_error *err);
 
+/* The JSON a source root's identifier hashes (an image's config or manifest): like diff_op_json. */
+int diff_source_json(const struct cs_graph *g, cs_node_id root, json_t **out, struct cs_error *err);
+
 /* How many leaf fields differ between two JSON values (bounded: a similarity measure). */
 size_t diff_json_distance(json_t *old_v, json_t *new_v);
 

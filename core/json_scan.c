@@ -2,7 +2,9 @@
 #include "escape.h"
 
 #include <stdio.h>
-#include <strings.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 void json_scan_init(struct json_scan *s, struct cs_bytes text, const char *name,
 		    struct cs_error *err)
@@ -29,10 +31,70 @@ int json_scan_fail(struct json_scan *s, const char *why)
 	return cs_fail(s->err, "%s: line %zu, column %zu: %s", s->name, line, column, why);
 }
 
+/*
+ * Many bytes at a time where it pays: exports are indented (long runs of
+ * spaces) and mostly base64 (long runs of plain string bytes).
+ */
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+static uint64_t load8(const unsigned char *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, sizeof(w));
+	return w;
+}
+
+/*
+ * False when some byte of W may need a look: a quote, a backslash, a
+ * control character or a non-ASCII byte (a borrow can flag a byte after a
+ * real hit, never miss one).
+ */
+static bool plain_string_bytes(uint64_t w)
+{
+	uint64_t quote = w ^ (ONES * '"'), backslash = w ^ (ONES * '\\');
+	uint64_t hits = ((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash) |
+			(w - ONES * 0x20) | w;
+
+	return (hits & HIGHS) == 0;
+}
+
+/* Skips the string bytes from P that need no look, stopping before END. */
+static const unsigned char *skip_plain_string(const unsigned char *p, const unsigned char *end)
+{
+#ifdef __SSE2__
+	const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+	const __m128i space = _mm_set1_epi8(0x20);
+
+	while (end - p >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		/* signed: bytes of 0x80 and up are negative, so "< 0x20" takes them too */
+		__m128i hits = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+					    _mm_cmplt_epi8(v, space));
+		int mask = _mm_movemask_epi8(hits);
+		if (mask)
+			return p + __builtin_ctz((unsigned)mask);
+		p += 16;
+	}
+#endif
+	while (end - p >= 8 && plain_string_bytes(load8(p)))
+		p += 8;
+	return p;
+}
+
 static void skip_space(struct json_scan *s)
 {
-	while (s->p < s->end && (*s->p == ' ' || *s->p == '\n' || *s->p == '\t' || *s->p == '\r'))
+	/* most calls are already at a token */
+	if (s->p < s->end && *s->p > ' ')
+		return;
+	for (;;) {
+		while (s->end - s->p >= 8 && load8(s->p) == ONES * ' ')
+			s->p += 8;
+		if (s->p == s->end || (*s->p != ' ' && *s->p != '\n' && *s->p != '\t' && *s->p != '\r'))
+			return;
 		s->p++;
+	}
 }
 
 int json_scan_peek(struct json_scan *s)
@@ -78,17 +140,51 @@ static int next_item(struct json_scan *s, bool *first, char close)
 	return 1;
 }
 
+static int scan_string(struct json_scan *s, struct cs_bytes *raw, bool *escaped, bool *non_ascii);
+
+/*
+ * A member name with escapes or non-ASCII bytes, the way Go's decoder
+ * matches it: escapes decoded, and the two non-ASCII letters Unicode folds
+ * onto ASCII ones (the Kelvin sign U+212A onto k, the long s U+017F onto
+ * s) replaced by them. Names too long for the scanner's buffer cannot be
+ * one we look for and stay raw.
+ */
+static struct cs_bytes canonical_key(struct json_scan *s, struct cs_bytes raw)
+{
+	struct cs_buf decoded = CS_BUF_INIT;
+	const unsigned char *p;
+	size_t len = 0, n;
+	bool fits = true;
+
+	json_unescape(raw, &decoded); /* the scanner checked every escape */
+	p = (const unsigned char *)decoded.data;
+	for (size_t i = 0; i < decoded.len && fits; i += n) {
+		uint32_t cp;
+		n = utf8_decode(p + i, decoded.len - i, &cp);
+		if (n == 0)
+			n = 1, cp = 0x80;
+		fits = len < sizeof(s->key_buf);
+		/* any other non-ASCII character becomes a byte no ASCII name matches */
+		if (fits)
+			s->key_buf[len++] = cp == 0x212a ? 'k' : cp == 0x17f ? 's' : cp < 0x80 ? (unsigned char)cp : 0x80;
+	}
+	buf_free(&decoded);
+	return fits ? cs_bytes_of(s->key_buf, len) : raw;
+}
+
 int json_scan_member(struct json_scan *s, struct cs_bytes *key, bool *first)
 {
-	bool escaped;
+	bool escaped, non_ascii;
 	int rc = next_item(s, first, '}');
 
 	if (rc <= 0)
 		return rc;
 	if (json_scan_peek(s) != '"')
 		return json_scan_fail(s, "expected a member name");
-	if (json_scan_string(s, key, &escaped) < 0)
+	if (scan_string(s, key, &escaped, &non_ascii) < 0)
 		return -1;
+	if (escaped || non_ascii)
+		*key = canonical_key(s, *key);
 	if (json_scan_expect(s, ':', "expected :") < 0)
 		return -1;
 	return 1;
@@ -123,15 +219,19 @@ static int hex4(const unsigned char *p, uint32_t *out)
 	return 0;
 }
 
-int json_scan_string(struct json_scan *s, struct cs_bytes *raw, bool *escaped)
+/* A string's raw body; ESCAPED and NON_ASCII tell whether it has such bytes. */
+static int scan_string(struct json_scan *s, struct cs_bytes *raw, bool *escaped, bool *non_ascii)
 {
 	const unsigned char *body;
 
 	if (json_scan_expect(s, '"', "expected a string") < 0)
 		return -1;
 	body = s->p;
-	*escaped = false;
+	*escaped = *non_ascii = false;
 	while (s->p < s->end) {
+		s->p = skip_plain_string(s->p, s->end);
+		if (s->p == s->end)
+			break;
 		unsigned char c = *s->p;
 		if (c == '"') {
 			*raw = cs_bytes_of(body, (size_t)(s->p - body));
@@ -165,9 +265,17 @@ int json_scan_string(struct json_scan *s, struct cs_bytes *raw, bool *escaped)
 		size_t n = utf8_decode(s->p, (size_t)(s->end - s->p), &cp);
 		if (!n)
 			return json_scan_fail(s, "invalid UTF-8 in a string");
+		*non_ascii = true;
 		s->p += n;
 	}
 	return json_scan_fail(s, "unterminated string");
+}
+
+int json_scan_string(struct json_scan *s, struct cs_bytes *raw, bool *escaped)
+{
+	bool non_ascii;
+
+	return scan_string(s, raw, escaped, &non_ascii);
 }
 
 static void add_utf8(struct cs_buf *out, uint32_t cp)
@@ -408,56 +516,4 @@ int json_scan_skip(struct json_scan *s)
 		}
 		expect_value = true;
 	}
-}
-
-/*
- * The slow path of json_key_is: a name with escapes or non-ASCII bytes.
- * Go decodes a member name before matching it and folds Unicode simply:
- * besides ASCII case, the Kelvin sign U+212A matches k and the long s
- * U+017F matches s. NAME is ASCII.
- */
-static bool key_folds_to(struct cs_bytes key, const char *name)
-{
-	struct cs_buf decoded = CS_BUF_INIT;
-	bool same = false;
-
-	if (json_unescape(key, &decoded) == 0) {
-		const unsigned char *p = (const unsigned char *)decoded.data;
-		size_t left = decoded.len;
-		for (same = true; same && *name; name++) {
-			uint32_t cp;
-			size_t n = utf8_decode(p, left, &cp);
-			if (n == 0)
-				break;
-			p += n, left -= n;
-			if (cp == 0x212a)
-				cp = 'k';
-			else if (cp == 0x17f)
-				cp = 's';
-			else if (cp >= 'A' && cp <= 'Z')
-				cp += 'a' - 'A';
-			unsigned char want = (unsigned char)*name;
-			if (want >= 'A' && want <= 'Z')
-				want += 'a' - 'A';
-			same = cp == want;
-		}
-		same = same && !*name && left == 0;
-	}
-	buf_free(&decoded);
-	return same;
-}
-
-bool json_key_is(struct cs_bytes key, const char *name)
-{
-	size_t n = strlen(name);
-
-	if (key.len == n)
-		return strncasecmp((const char *)key.ptr, name, n) == 0;
-	/* escapes and the two non-ASCII folds only ever lengthen a name */
-	if (key.len < n)
-		return false;
-	for (size_t i = 0; i < key.len; i++)
-		if (key.ptr[i] == '\\' || key.ptr[i] >= 0x80)
-			return key_folds_to(key, name);
-	return false;
 }

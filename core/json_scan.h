@@ -23,6 +23,7 @@ struct json_scan {
 	const unsigned char *start, *p, *end;
 	const char *name;      /* for messages */
 	struct cs_error *err;
+	unsigned char key_buf[64]; /* a member name that had to be decoded */
 };
 
 void json_scan_init(struct json_scan *s, struct cs_bytes text, const char *name,
@@ -39,6 +40,9 @@ int json_scan_expect(struct json_scan *s, char c, const char *what);
 /*
  * Objects: json_scan_object(s) then, while json_scan_member(s, &key)
  * returns 1, read the member's value. 0 at the closing brace, -1 on error.
+ * KEY is the name ready for json_key_is: raw, or decoded into the
+ * scanner's buffer when it had escapes or non-ASCII characters (valid
+ * until the next member).
  */
 int json_scan_object(struct json_scan *s);
 int json_scan_member(struct json_scan *s, struct cs_bytes *key, bool *first);
@@ -61,7 +65,23 @@ int json_scan_skip(struct json_scan *s);
 /* Decodes the escapes of a raw string body into OUT (appending). */
 int json_unescape(struct cs_bytes raw, struct cs_buf *out);
 
-/* Case-insensitive key match, as Go's encoding/json matches field names. */
-bool json_key_is(struct cs_bytes key, const char *name);
+/*
+ * Does member name KEY (from json_scan_member) match NAME (ASCII letters)
+ * the way Go's encoding/json matches field names: case-insensitively, and
+ * after json_scan_member has decoded escapes and folded Unicode's other
+ * forms of k and s? Inline, so a literal NAME's length is a constant.
+ */
+static inline bool json_key_is(struct cs_bytes key, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (key.len != n)
+		return false;
+	/* for letters, OR-ing 0x20 folds case and maps nothing else onto one */
+	for (size_t i = 0; i < n; i++)
+		if ((key.ptr[i] | 0x20) != ((unsigned char)name[i] | 0x20))
+			return false;
+	return true;
+}
 
 #endif

@@ -12,13 +12,19 @@
  * right after those 16 bytes.
  *
  * Every number here comes from a file someone else writes, so each is
- * checked against the page, the mapping and the meta before use.
+ * checked against the page, the mapping and the meta before it is used.
+ * Two checks exist only to keep a hostile file from costing more than its
+ * size: the pages a walk enters (overflow included) are stamped, so no
+ * page is read twice; and within a leaf the keys and values must follow
+ * the element array and each other, as bbolt writes them, so that inline
+ * buckets cannot share bytes and fan out into an exponential walk.
  */
 #include "bolt.h"
 #include "xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -30,17 +36,18 @@
 #define BUCKET_HEADER_SIZE 16
 #define META_SIZE 64
 #define META_CHECKSUMMED 56
+#define META_END (PAGE_HEADER_SIZE + META_SIZE)
 
 #define FLAG_BRANCH 0x01
 #define FLAG_LEAF 0x02
-#define FLAG_META 0x04
 #define LEAF_FLAG_BUCKET 0x01
 
 #define MAGIC 0xED0CDAEDu
 #define VERSION 2
 #define MAX_TREE_DEPTH 64
-#define MIN_PAGE_SIZE 512
-#define MAX_PAGE_SIZE (1u << 24)
+/* bbolt looks for the second meta at 1 KiB << 0..14 when the first is bad */
+#define SECOND_META_SEARCH_MIN 1024
+#define SECOND_META_SEARCH_STEPS 15
 
 struct meta {
 	uint32_t magic, version, page_size, flags;
@@ -51,9 +58,9 @@ struct meta {
 struct page {
 	const unsigned char *base;
 	size_t span;     /* (overflow + 1) * page size, or the inline length */
+	uint64_t id;     /* 0 for an inline page */
 	uint16_t flags;
 	uint16_t count;
-	uint64_t id;
 };
 
 static uint16_t le16(const unsigned char *p)
@@ -63,12 +70,18 @@ static uint16_t le16(const unsigned char *p)
 
 static uint32_t le32(const unsigned char *p)
 {
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
 }
 
 static uint64_t le64(const unsigned char *p)
 {
 	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+static unsigned long long ull(uint64_t v)
+{
+	return (unsigned long long)v;
 }
 
 static uint64_t fnv1a64(const unsigned char *p, size_t n)
@@ -82,12 +95,17 @@ static uint64_t fnv1a64(const unsigned char *p, size_t n)
 	return h;
 }
 
-/* Reads the meta at OFFSET of the mapping; true when it validates as bbolt's does. */
-static bool read_meta(const unsigned char *map, size_t size, size_t offset, struct meta *m)
+/*
+ * Reads the meta of the page at OFFSET (zeroes when it is not all in the
+ * file); true when it validates as bbolt's does: magic, version, checksum.
+ */
+static bool read_meta(const unsigned char *map, size_t size, uint64_t offset,
+		      struct meta *m)
 {
 	const unsigned char *p;
 
-	if (offset > size || size - offset < PAGE_HEADER_SIZE + META_SIZE)
+	memset(m, 0, sizeof(*m));
+	if (offset > size || size - offset < META_END)
 		return false;
 	p = map + offset + PAGE_HEADER_SIZE;
 	m->magic = le32(p);
@@ -104,50 +122,80 @@ static bool read_meta(const unsigned char *map, size_t size, size_t offset, stru
 	       m->checksum == fnv1a64(p, META_CHECKSUMMED);
 }
 
-static bool page_size_ok(uint32_t size)
+/*
+ * bbolt takes any page size a valid first meta states (256 and 3000 both
+ * work); a page must at least hold a meta.
+ */
+static bool page_size_usable(uint32_t size)
 {
-	return size >= MIN_PAGE_SIZE && size <= MAX_PAGE_SIZE && (size & (size - 1)) == 0;
+	return size >= META_END;
 }
 
 /*
- * The page size, as bbolt finds it: from meta 0, else from a meta 1 found
- * at one of the sizes bbolt allows.
+ * The page size, as bbolt finds it: from meta 0, else from a valid meta
+ * found at one of the offsets bbolt tries for the second one (which must
+ * then sit where its own page size puts it). 0 when neither is found.
  */
 static uint32_t find_page_size(const unsigned char *map, size_t size)
 {
 	struct meta m;
 
-	if (read_meta(map, size, 0, &m) && page_size_ok(m.page_size))
+	if (read_meta(map, size, 0, &m) && page_size_usable(m.page_size))
 		return m.page_size;
-	for (int i = 0; i <= 14; i++) {
-		size_t pos = (size_t)1024 << i;
-		if (pos + 1024 >= size)
+	for (int i = 0; i < SECOND_META_SEARCH_STEPS; i++) {
+		uint64_t pos = (uint64_t)SECOND_META_SEARCH_MIN << i;
+		if (pos + SECOND_META_SEARCH_MIN >= size)
 			break;
-		if (read_meta(map, size, pos, &m) && page_size_ok(m.page_size) && m.page_size == pos)
+		if (read_meta(map, size, pos, &m) && m.page_size == pos)
 			return m.page_size;
 	}
 	return 0;
 }
 
-/* Picks the meta with the higher txid that validates, else the other. */
+/*
+ * Picks the meta bbolt would: the one with the higher txid if it
+ * validates, else the other. -1 when neither does.
+ */
 static int choose_meta(const unsigned char *map, size_t size, uint32_t page_size,
 		       struct meta *out, int *which)
 {
 	struct meta m[2];
 	bool ok[2];
+	int first;
 
-	ok[0] = read_meta(map, size, 0, &m[0]) && m[0].page_size == page_size;
-	ok[1] = read_meta(map, size, page_size, &m[1]) && m[1].page_size == page_size;
-	int first = m[1].txid > m[0].txid ? 1 : 0;
-	if (!ok[0] && !ok[1])
-		return -1;
+	ok[0] = read_meta(map, size, 0, &m[0]);
+	ok[1] = read_meta(map, size, page_size, &m[1]);
+	first = m[1].txid > m[0].txid ? 1 : 0;
 	if (!ok[first])
 		first = !first;
+	if (!ok[first])
+		return -1;
 	*out = m[first];
 	*which = first;
 	return 0;
 }
 
+/* Why no page size could be found, worded for the file at hand. */
+static int explain_no_meta(const struct bolt_file *f, struct cs_error *err)
+{
+	struct meta m;
+
+	if (f->size < META_END)
+		return cs_fail(err, "%s: truncated (%zu bytes)", f->name, f->size);
+	read_meta(f->map, f->size, 0, &m);
+	if (m.magic != MAGIC)
+		return cs_fail(err, "%s: not a bbolt file (bad magic)", f->name);
+	if (m.version != VERSION)
+		return cs_fail(err, "%s: bbolt version %u, not %d", f->name, m.version, VERSION);
+	return cs_fail(err, "%s: both meta pages are invalid", f->name);
+}
+
+static uint64_t file_pages(const struct bolt_file *f)
+{
+	return f->size / f->page_size;
+}
+
+/* Chooses the meta and sizes the walk bookkeeping; F has its bytes. */
 static int attach(struct bolt_file *f, struct cs_error *err)
 {
 	struct meta m;
@@ -155,74 +203,98 @@ static int attach(struct bolt_file *f, struct cs_error *err)
 
 	if (f->size == 0)
 		return cs_fail(err, "%s: empty file", f->name);
-	if (f->size < 2 * 1024) {
-		if (f->size >= PAGE_HEADER_SIZE + 4 && le32(f->map + PAGE_HEADER_SIZE) != MAGIC)
-			return cs_fail(err, "%s: not a bbolt file (bad magic)", f->name);
-		return cs_fail(err, "%s: truncated (%zu bytes)", f->name, f->size);
-	}
 	f->page_size = find_page_size(f->map, f->size);
-	if (!f->page_size) {
-		if (le32(f->map + PAGE_HEADER_SIZE) != MAGIC)
-			return cs_fail(err, "%s: not a bbolt file (bad magic)", f->name);
-		return cs_fail(err, "%s: both meta pages are invalid", f->name);
-	}
+	if (!f->page_size)
+		return explain_no_meta(f, err);
+	pages = file_pages(f);
+	/* bbolt refuses a file smaller than its two meta pages, so do we */
+	if (pages < 2)
+		return cs_fail(err, "%s: truncated (%zu bytes, page size %u)", f->name,
+			       f->size, f->page_size);
 	if (choose_meta(f->map, f->size, f->page_size, &m, &f->meta_used) < 0)
 		return cs_fail(err, "%s: both meta pages are invalid", f->name);
-	pages = f->size / f->page_size;
-	if (pages < 2)
-		return cs_fail(err, "%s: truncated (%zu bytes, page size %u)", f->name, f->size, f->page_size);
 	f->root_page = m.root;
 	f->high_water = m.pgid;
 	f->txid = m.txid;
 	if (f->root_page < 2 || f->root_page >= f->high_water)
-		return cs_fail(err, "%s: root page %llu is outside the file's %llu pages", f->name,
-			       (unsigned long long)f->root_page, (unsigned long long)f->high_water);
-	/* only pages that exist can be stamped; a claim of 2^40 pages costs nothing */
+		return cs_fail(err, "%s: root page %llu is outside the %llu pages in use",
+			       f->name, ull(f->root_page), ull(f->high_water));
+	if (f->root_page >= pages)
+		return cs_fail(err, "%s: page %llu is beyond the end of the file", f->name,
+			       ull(f->root_page));
+	/* only pages that exist are stamped: a claim of 2^40 pages costs nothing */
 	f->page_stamp_count = f->high_water < pages ? f->high_water : pages;
 	f->page_stamp = xcalloc((size_t)f->page_stamp_count, sizeof(*f->page_stamp));
-	f->walk = 0;
+	/* a walk is under way from the start, for callers that never begin one */
+	f->walk = 1;
 	return 0;
+}
+
+static void reset(struct bolt_file *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->fd = -1;
+}
+
+/* Leaves F closed after a failed open, so closing it again is harmless. */
+static int give_up(struct bolt_file *f)
+{
+	bolt_close(f);
+	return -1;
 }
 
 int bolt_open(struct bolt_file *f, const char *path, struct cs_error *err)
 {
 	struct stat st;
-	int fd;
+	void *map;
 
-	memset(f, 0, sizeof(*f));
-	f->fd = -1;
+	reset(f);
 	f->name = xstrdup(path);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return cs_fail(err, "%s: %s", path, strerror(errno));
-	f->fd = fd;
-	if (fstat(fd, &st) < 0)
-		return cs_fail(err, "%s: %s", path, strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return cs_fail(err, "%s: not a regular file", path);
-	if (st.st_size == 0)
-		return cs_fail(err, "%s: empty file", path);
-	if ((uint64_t)st.st_size > SIZE_MAX)
-		return cs_fail(err, "%s: too large to map", path);
+	f->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (f->fd < 0) {
+		cs_fail(err, "%s: %s", path, strerror(errno));
+		return give_up(f);
+	}
+	if (fstat(f->fd, &st) < 0) {
+		cs_fail(err, "%s: %s", path, strerror(errno));
+		return give_up(f);
+	}
+	if (!S_ISREG(st.st_mode)) {
+		cs_fail(err, "%s: not a regular file", path);
+		return give_up(f);
+	}
+	if (st.st_size == 0) {
+		cs_fail(err, "%s: empty file", path);
+		return give_up(f);
+	}
+	if ((uint64_t)st.st_size > SIZE_MAX) {
+		cs_fail(err, "%s: too large to map", path);
+		return give_up(f);
+	}
 	/* shared and read-only: we see the daemon's commits, never take its lock */
-	void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
-	if (map == MAP_FAILED)
-		return cs_fail(err, "%s: cannot map: %s", path, strerror(errno));
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, f->fd, 0);
+	if (map == MAP_FAILED) {
+		cs_fail(err, "%s: cannot map: %s", path, strerror(errno));
+		return give_up(f);
+	}
 	f->map = map;
 	f->size = (size_t)st.st_size;
 	f->owns_map = true;
-	return attach(f, err);
+	if (attach(f, err) < 0)
+		return give_up(f);
+	return 0;
 }
 
 int bolt_open_memory(struct bolt_file *f, const void *data, size_t len,
 		     const char *name, struct cs_error *err)
 {
-	memset(f, 0, sizeof(*f));
-	f->fd = -1;
+	reset(f);
 	f->name = xstrdup(name ? name : "memory");
 	f->map = data;
 	f->size = len;
-	return attach(f, err);
+	if (attach(f, err) < 0)
+		return give_up(f);
+	return 0;
 }
 
 void bolt_close(struct bolt_file *f)
@@ -233,8 +305,7 @@ void bolt_close(struct bolt_file *f)
 		close(f->fd);
 	free(f->page_stamp);
 	free(f->name);
-	memset(f, 0, sizeof(*f));
-	f->fd = -1;
+	reset(f);
 }
 
 int bolt_snapshot_intact(const struct bolt_file *f)
@@ -243,13 +314,15 @@ int bolt_snapshot_intact(const struct bolt_file *f)
 	uint64_t newest = 0;
 	bool any = false;
 
+	if (!f->map)
+		return 0;
 	if (f->fd >= 0) {
 		struct stat st;
 		if (fstat(f->fd, &st) < 0 || (uint64_t)st.st_size != f->size)
 			return 0;
 	}
 	for (int i = 0; i < 2; i++) {
-		if (read_meta(f->map, f->size, (size_t)i * f->page_size, &m)) {
+		if (read_meta(f->map, f->size, (uint64_t)i * f->page_size, &m)) {
 			any = true;
 			if (m.txid > newest)
 				newest = m.txid;
@@ -269,193 +342,265 @@ void bolt_walk_begin(struct bolt_file *f)
 {
 	if (++f->walk == 0) {
 		/* after 2^32 walks the stamps wrap: clear them once */
-		memset(f->page_stamp, 0, (size_t)f->page_stamp_count * sizeof(*f->page_stamp));
+		if (f->page_stamp)
+			memset(f->page_stamp, 0, (size_t)f->page_stamp_count * sizeof(*f->page_stamp));
 		f->walk = 1;
 	}
 }
 
-/* Finds page ID in the mapping and checks its header against what a walk expects. */
-static int load_page(const struct bolt_file *f, uint64_t id, struct page *out, struct cs_error *err)
+/* "page 57" or "an inline bucket", for messages about page P. */
+static const char *page_name(const struct page *p, char buf[32])
 {
-	uint64_t offset, span;
+	if (!p->id)
+		return "an inline bucket";
+	snprintf(buf, 32, "page %llu", ull(p->id));
+	return buf;
+}
+
+/*
+ * Finds page ID in the mapping. Each bound is checked before the number
+ * it guards is used: the id against the high water mark and the file
+ * (before it is multiplied), the overflow against the pages left.
+ */
+static int load_page(const struct bolt_file *f, uint64_t id, struct page *out,
+		     struct cs_error *err)
+{
+	uint64_t pages = file_pages(f), overflow;
 	const unsigned char *p;
 
-	if (id < 2 || id >= f->high_water)
-		return cs_fail(err, "%s: page %llu is outside the tree (high water %llu)", f->name,
-			       (unsigned long long)id, (unsigned long long)f->high_water);
-	offset = id * (uint64_t)f->page_size;
-	if (offset > f->size || f->size - offset < f->page_size)
+	if (id < 2)
+		return cs_fail(err, "%s: page %llu is a meta page, not a tree page", f->name,
+			       ull(id));
+	if (id >= f->high_water)
+		return cs_fail(err, "%s: page %llu is outside the %llu pages in use",
+			       f->name, ull(id), ull(f->high_water));
+	if (id >= pages)
 		return cs_fail(err, "%s: page %llu is beyond the end of the file", f->name,
-			       (unsigned long long)id);
-	p = f->map + offset;
-	span = ((uint64_t)le32(p + 12) + 1) * f->page_size;
-	if (span > f->size - offset)
-		return cs_fail(err, "%s: page %llu overflows past the end of the file", f->name,
-			       (unsigned long long)id);
+			       ull(id));
+	p = f->map + id * f->page_size;
+	overflow = le32(p + 12);
+	if (overflow >= pages - id)
+		return cs_fail(err, "%s: page %llu overflows past the end of the file (%llu more pages)",
+			       f->name, ull(id), ull(overflow));
+	if (le64(p) != id)
+		return cs_fail(err, "%s: page %llu calls itself page %llu", f->name, ull(id),
+			       ull(le64(p)));
 	out->base = p;
-	out->span = (size_t)span;
-	out->id = le64(p);
+	out->span = (size_t)((overflow + 1) * f->page_size);
+	out->id = id;
 	out->flags = le16(p + 8);
 	out->count = le16(p + 10);
-	if (out->id != id)
-		return cs_fail(err, "%s: page %llu calls itself page %llu", f->name,
-			       (unsigned long long)id, (unsigned long long)out->id);
 	return 0;
 }
 
-static int check_tree_page(const struct bolt_file *f, const struct page *p, struct cs_error *err)
+static int check_tree_page(const struct bolt_file *f, const struct page *p,
+			   struct cs_error *err)
 {
+	char buf[32];
+
 	if (p->flags != FLAG_BRANCH && p->flags != FLAG_LEAF)
-		return cs_fail(err, "%s: page %llu is not a tree page (flags 0x%x)", f->name,
-			       (unsigned long long)p->id, p->flags);
+		return cs_fail(err, "%s: %s is not a branch or leaf page (flags 0x%x)",
+			       f->name, page_name(p, buf), p->flags);
 	if ((size_t)p->count * ELEMENT_SIZE > p->span - PAGE_HEADER_SIZE)
-		return cs_fail(err, "%s: page %llu claims %u elements, more than fit", f->name,
-			       (unsigned long long)p->id, p->count);
+		return cs_fail(err, "%s: %s claims %u elements, more than fit", f->name,
+			       page_name(p, buf), p->count);
 	if (p->flags == FLAG_BRANCH && p->count == 0)
-		return cs_fail(err, "%s: branch page %llu is empty", f->name, (unsigned long long)p->id);
+		return cs_fail(err, "%s: %s is an empty branch page", f->name, page_name(p, buf));
 	return 0;
 }
 
-/* The page a bucket starts at: its root page, or the page inside its value. */
-static int bucket_page(const struct bolt_file *f, const struct bolt_bucket *b, struct page *out,
-		       struct cs_error *err)
+/* Loads tree page ID without entering it in the walk (lookups). */
+static int load_tree_page(const struct bolt_file *f, uint64_t id, struct page *out,
+			  struct cs_error *err)
 {
-	if (b->root != 0) {
-		if (load_page(f, b->root, out, err) < 0)
-			return -1;
-	} else {
-		if (b->inline_page.len < PAGE_HEADER_SIZE)
-			return cs_fail(err, "%s: inline bucket too short", f->name);
-		out->base = b->inline_page.ptr;
-		out->span = b->inline_page.len;
-		out->id = 0;
-		out->flags = le16(out->base + 8);
-		out->count = le16(out->base + 10);
-		if (out->flags != FLAG_LEAF)
-			return cs_fail(err, "%s: inline bucket holds a non-leaf page (flags 0x%x)", f->name,
-				       out->flags);
+	if (load_page(f, id, out, err) < 0)
+		return -1;
+	return check_tree_page(f, out, err);
+}
+
+/*
+ * Loads tree page ID and stamps every page it spans: a page reached twice
+ * in one walk, or inside another's overflow, is a cycle or an overlap,
+ * never a reason to read the same bytes again.
+ */
+static int enter_page(struct bolt_file *f, uint64_t id, struct page *out,
+		      struct cs_error *err)
+{
+	uint64_t pages;
+
+	if (load_tree_page(f, id, out, err) < 0)
+		return -1;
+	pages = out->span / f->page_size;
+	if (pages > f->page_stamp_count - id)
+		return cs_fail(err, "%s: page %llu runs past the %llu pages in use", f->name,
+			       ull(id), ull(f->high_water));
+	for (uint64_t i = id; i < id + pages; i++) {
+		if (f->page_stamp[i] == f->walk)
+			return cs_fail(err, "%s: page %llu reached twice (cycle)", f->name, ull(i));
+		f->page_stamp[i] = f->walk;
 	}
+	return 0;
+}
+
+/* The inline page inside a bucket value: leaf only, as bbolt writes it. */
+static int inline_page(const struct bolt_file *f, const struct bolt_bucket *b,
+		       struct page *out, struct cs_error *err)
+{
+	if (b->inline_page.len < PAGE_HEADER_SIZE)
+		return cs_fail(err, "%s: an inline bucket is too short (%zu bytes)", f->name,
+			       b->inline_page.len);
+	out->base = b->inline_page.ptr;
+	out->span = b->inline_page.len;
+	out->id = 0;
+	out->flags = le16(out->base + 8);
+	out->count = le16(out->base + 10);
+	if (out->flags != FLAG_LEAF)
+		return cs_fail(err, "%s: an inline bucket holds a non-leaf page (flags 0x%x)",
+			       f->name, out->flags);
 	return check_tree_page(f, out, err);
 }
 
 /* Element I of a branch page: its key and child page id. */
-static int branch_element(const struct bolt_file *f, const struct page *p, uint16_t i,
+static int branch_element(const struct bolt_file *f, const struct page *p, unsigned i,
 			  struct cs_bytes *key, uint64_t *child, struct cs_error *err)
 {
 	size_t at = PAGE_HEADER_SIZE + (size_t)i * ELEMENT_SIZE;
 	const unsigned char *e = p->base + at;
 	uint64_t pos = le32(e), ksize = le32(e + 4);
+	char buf[32];
 
 	if (at + pos + ksize > p->span)
-		return cs_fail(err, "%s: page %llu: element %u runs past the page", f->name,
-			       (unsigned long long)p->id, i);
+		return cs_fail(err, "%s: %s: element %u runs past the page", f->name,
+			       page_name(p, buf), i);
 	*key = cs_bytes_of(e + pos, (size_t)ksize);
 	*child = le64(e + 8);
 	return 0;
 }
 
-static int leaf_element(const struct bolt_file *f, const struct page *p, uint16_t i,
-			struct bolt_item *item, struct cs_error *err)
+/*
+ * Element I of a leaf page into ITEM. Its key and value must lie in the
+ * page at or after FLOOR (an offset in the page); *END gets where they end.
+ */
+static int leaf_element(const struct bolt_file *f, const struct page *p, unsigned i,
+			size_t floor, size_t *end, struct bolt_item *item,
+			struct cs_error *err)
 {
 	size_t at = PAGE_HEADER_SIZE + (size_t)i * ELEMENT_SIZE;
 	const unsigned char *e = p->base + at;
-	uint32_t flags = le32(e);
-	uint64_t pos = le32(e + 4), ksize = le32(e + 8), vsize = le32(e + 12);
+	uint64_t start = at + (uint64_t)le32(e + 4);
+	uint64_t ksize = le32(e + 8), vsize = le32(e + 12);
+	char buf[32];
 
-	if (at + pos + ksize + vsize > p->span)
-		return cs_fail(err, "%s: page %llu: element %u runs past the page", f->name,
-			       (unsigned long long)p->id, i);
-	item->key = cs_bytes_of(e + pos, (size_t)ksize);
-	item->value = cs_bytes_of(e + pos + ksize, (size_t)vsize);
-	item->is_bucket = (flags & LEAF_FLAG_BUCKET) != 0;
-	if (item->is_bucket) {
-		if (vsize < BUCKET_HEADER_SIZE)
-			return cs_fail(err, "%s: page %llu: bucket value too short", f->name,
-				       (unsigned long long)p->id);
-		item->bucket.root = le64(item->value.ptr);
-		item->bucket.inline_page = item->bucket.root ? cs_bytes_of(NULL, 0)
-			: cs_bytes_of(item->value.ptr + BUCKET_HEADER_SIZE, (size_t)vsize - BUCKET_HEADER_SIZE);
-	}
+	/* each term is below 2^32 and at below 2^21: the sum cannot wrap */
+	if (start + ksize + vsize > p->span)
+		return cs_fail(err, "%s: %s: element %u runs past the page", f->name,
+			       page_name(p, buf), i);
+	if (start < floor)
+		return cs_fail(err, "%s: %s: element %u overlaps the data before it",
+			       f->name, page_name(p, buf), i);
+	*end = (size_t)(start + ksize + vsize);
+	item->key = cs_bytes_of(p->base + start, (size_t)ksize);
+	item->value = cs_bytes_of(p->base + start + ksize, (size_t)vsize);
+	item->is_bucket = (le32(e) & LEAF_FLAG_BUCKET) != 0;
+	if (!item->is_bucket)
+		return 0;
+	if (vsize < BUCKET_HEADER_SIZE)
+		return cs_fail(err, "%s: %s: element %u is a bucket of %llu bytes, too short",
+			       f->name, page_name(p, buf), i, ull(vsize));
+	item->bucket.root = le64(item->value.ptr);
+	item->bucket.inline_page = item->bucket.root
+		? cs_bytes_of(NULL, 0)
+		: cs_bytes_of(item->value.ptr + BUCKET_HEADER_SIZE,
+			      (size_t)vsize - BUCKET_HEADER_SIZE);
 	return 0;
 }
 
-static int stamp(struct bolt_file *f, uint64_t id, struct cs_error *err)
+/* What a walk does at each leaf: visit its items, or only count them. */
+struct walk {
+	bolt_visit_fn fn;
+	void *ctx;
+	uint64_t *count;  /* counting when set */
+};
+
+static int visit_leaf(struct bolt_file *f, const struct page *p, const struct walk *w,
+		      struct cs_error *err)
 {
-	if (id >= f->page_stamp_count)
-		return cs_fail(err, "%s: page %llu is beyond the end of the file", f->name,
-			       (unsigned long long)id);
-	if (f->page_stamp[id] == f->walk)
-		return cs_fail(err, "%s: page %llu reached twice (cycle)", f->name, (unsigned long long)id);
-	f->page_stamp[id] = f->walk;
+	size_t floor = PAGE_HEADER_SIZE + (size_t)p->count * ELEMENT_SIZE;
+
+	if (w->count) {
+		*w->count += p->count;
+		return 0;
+	}
+	for (unsigned i = 0; i < p->count; i++) {
+		struct bolt_item item;
+		int rc;
+		if (leaf_element(f, p, i, floor, &floor, &item, err) < 0)
+			return -1;
+		rc = w->fn(w->ctx, &item, err);
+		if (rc)
+			return rc < 0 ? -1 : 1;
+	}
 	return 0;
 }
 
 /*
- * Walks a bucket's tree in key order. Depth is bounded (and every page is
- * stamped), so a corrupt tree ends in an error, never a loop or a stack
- * overflow.
+ * Walks a tree in key order: leaves in the order branch pages list them.
+ * Depth is bounded and every page stamped, so a corrupt tree ends in an
+ * error, never a loop or a stack overflow.
  */
-static int walk_page(struct bolt_file *f, const struct page *p, int depth, bolt_visit_fn fn,
-		     void *ctx, bool count_only, uint64_t *count, struct cs_error *err)
+static int walk_page(struct bolt_file *f, const struct page *p, int depth,
+		     const struct walk *w, struct cs_error *err)
 {
-	if (p->flags == FLAG_LEAF) {
-		if (count_only) {
-			*count += p->count;
-			return 0;
-		}
-		for (uint16_t i = 0; i < p->count; i++) {
-			struct bolt_item item;
-			if (leaf_element(f, p, i, &item, err) < 0)
-				return -1;
-			int rc = fn(ctx, &item, err);
-			if (rc)
-				return rc;
-		}
-		return 0;
-	}
+	if (p->flags == FLAG_LEAF)
+		return visit_leaf(f, p, w, err);
 	if (depth >= MAX_TREE_DEPTH)
-		return cs_fail(err, "%s: tree deeper than %d levels", f->name, MAX_TREE_DEPTH);
-	for (uint16_t i = 0; i < p->count; i++) {
+		return cs_fail(err, "%s: page %llu: tree deeper than %d levels", f->name,
+			       ull(p->id), MAX_TREE_DEPTH);
+	for (unsigned i = 0; i < p->count; i++) {
 		struct cs_bytes key;
 		uint64_t child_id;
 		struct page child;
+		int rc;
 		if (branch_element(f, p, i, &key, &child_id, err) < 0 ||
-		    stamp(f, child_id, err) < 0 || load_page(f, child_id, &child, err) < 0 ||
-		    check_tree_page(f, &child, err) < 0)
+		    enter_page(f, child_id, &child, err) < 0)
 			return -1;
-		int rc = walk_page(f, &child, depth + 1, fn, ctx, count_only, count, err);
+		rc = walk_page(f, &child, depth + 1, w, err);
 		if (rc)
 			return rc;
 	}
 	return 0;
 }
 
-static int walk_bucket(struct bolt_file *f, const struct bolt_bucket *b, bolt_visit_fn fn,
-		       void *ctx, bool count_only, uint64_t *count, struct cs_error *err)
+static int walk_bucket(struct bolt_file *f, const struct bolt_bucket *b,
+		       const struct walk *w, struct cs_error *err)
 {
 	struct page p;
+	int rc;
 
-	if (b->root && stamp(f, b->root, err) < 0)
+	if (!f->map)
+		return cs_fail(err, "%s: not open", f->name ? f->name : "bbolt file");
+	rc = b->root ? enter_page(f, b->root, &p, err) : inline_page(f, b, &p, err);
+	if (rc < 0)
 		return -1;
-	if (bucket_page(f, b, &p, err) < 0)
-		return -1;
-	int rc = walk_page(f, &p, 0, fn, ctx, count_only, count, err);
+	rc = walk_page(f, &p, 0, w, err);
 	return rc < 0 ? -1 : 0;
 }
 
 int bolt_foreach(struct bolt_file *f, const struct bolt_bucket *b, bolt_visit_fn fn,
 		 void *ctx, struct cs_error *err)
 {
-	uint64_t unused = 0;
+	struct walk w = { fn, ctx, NULL };
 
-	return walk_bucket(f, b, fn, ctx, false, &unused, err);
+	return walk_bucket(f, b, &w, err);
 }
 
 int bolt_count(struct bolt_file *f, const struct bolt_bucket *b, uint64_t *count,
 	       struct cs_error *err)
 {
+	struct walk w = { NULL, NULL, count };
+
 	*count = 0;
-	return walk_bucket(f, b, NULL, NULL, true, count, err);
+	return walk_bucket(f, b, &w, err);
 }
 
 static int compare_keys(struct cs_bytes a, const void *b, size_t blen)
@@ -468,43 +613,70 @@ static int compare_keys(struct cs_bytes a, const void *b, size_t blen)
 	return a.len < blen ? -1 : a.len > blen;
 }
 
+/*
+ * The child of branch page P to descend into for KEY, as bbolt's cursor
+ * seeks: the last element whose key is not above KEY, else the first.
+ */
+static int branch_child(const struct bolt_file *f, const struct page *p, const void *key,
+			size_t key_len, uint64_t *child, struct cs_error *err)
+{
+	unsigned lo = 0, hi = p->count;
+	struct cs_bytes k;
+
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+		if (branch_element(f, p, mid, &k, child, err) < 0)
+			return -1;
+		if (compare_keys(k, key, key_len) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return branch_element(f, p, lo ? lo - 1 : 0, &k, child, err);
+}
+
 int bolt_get(const struct bolt_file *f, const struct bolt_bucket *b, const void *key,
 	     size_t key_len, struct bolt_item *item, struct cs_error *err)
 {
+	/* F is const, so no stamps: the pages on the way down name a cycle */
+	uint64_t path[MAX_TREE_DEPTH];
 	struct page p;
+	unsigned lo, hi;
+	int rc;
 
-	if (bucket_page(f, b, &p, err) < 0)
+	if (!f->map)
+		return cs_fail(err, "%s: not open", f->name ? f->name : "bbolt file");
+	rc = b->root ? load_tree_page(f, b->root, &p, err) : inline_page(f, b, &p, err);
+	if (rc < 0)
 		return -1;
 	for (int depth = 0; p.flags == FLAG_BRANCH; depth++) {
-		/* the last element whose key is not above ours, as bbolt's cursor seeks */
-		uint16_t lo = 0, hi = p.count;
-		struct cs_bytes k;
 		uint64_t child;
-		while (lo < hi) {
-			uint16_t mid = (uint16_t)(lo + (hi - lo) / 2);
-			if (branch_element(f, &p, mid, &k, &child, err) < 0)
-				return -1;
-			if (compare_keys(k, key, key_len) <= 0)
-				lo = (uint16_t)(mid + 1);
-			else
-				hi = mid;
-		}
 		if (depth >= MAX_TREE_DEPTH)
-			return cs_fail(err, "%s: tree deeper than %d levels", f->name, MAX_TREE_DEPTH);
-		if (branch_element(f, &p, lo ? (uint16_t)(lo - 1) : 0, &k, &child, err) < 0 ||
-		    load_page(f, child, &p, err) < 0 || check_tree_page(f, &p, err) < 0)
+			return cs_fail(err, "%s: page %llu: tree deeper than %d levels", f->name,
+				       ull(p.id), MAX_TREE_DEPTH);
+		path[depth] = p.id;
+		if (branch_child(f, &p, key, key_len, &child, err) < 0)
+			return -1;
+		for (int i = 0; i <= depth; i++)
+			if (path[i] == child)
+				return cs_fail(err, "%s: page %llu reached twice (cycle)", f->name,
+					       ull(child));
+		if (load_tree_page(f, child, &p, err) < 0)
 			return -1;
 	}
-	uint16_t lo = 0, hi = p.count;
+	lo = 0;
+	hi = p.count;
 	while (lo < hi) {
-		uint16_t mid = (uint16_t)(lo + (hi - lo) / 2);
-		if (leaf_element(f, &p, mid, item, err) < 0)
+		unsigned mid = lo + (hi - lo) / 2;
+		size_t end;
+		/* a lookup reads a few elements, not the page: no order to check */
+		if (leaf_element(f, &p, mid, 0, &end, item, err) < 0)
 			return -1;
 		int c = compare_keys(item->key, key, key_len);
 		if (c == 0)
 			return 1;
 		if (c < 0)
-			lo = (uint16_t)(mid + 1);
+			lo = mid + 1;
 		else
 			hi = mid;
 	}

@@ -56,7 +56,8 @@ struct bolt_item {
 
 /*
  * Opens PATH read-only and chooses a meta. Fails with a one-line reason
- * ("PATH: not a bbolt file", "PATH: both meta pages are invalid", ...).
+ * ("PATH: not a bbolt file", "PATH: both meta pages are invalid", ...),
+ * leaving F closed: calling bolt_close on it then is harmless.
  */
 int bolt_open(struct bolt_file *f, const char *path, struct cs_error *err);
 /* The same over bytes in memory (standard input, fuzzing); DATA must outlive F. */
@@ -79,9 +80,9 @@ void bolt_root(const struct bolt_file *f, struct bolt_bucket *out);
 
 /*
  * Starts a walk: from here until the next bolt_walk_begin, every page that
- * bolt_foreach visits is stamped, and a page met twice is a cycle. Each
- * bucket is meant to be iterated once per walk (bbolt pages belong to one
- * bucket only).
+ * bolt_foreach or bolt_count visits is stamped, and a page met twice is a
+ * cycle. Each bucket is meant to be iterated once per walk (bbolt pages
+ * belong to one bucket only). Opening starts the first walk.
  */
 void bolt_walk_begin(struct bolt_file *f);
 

@@ -3,6 +3,9 @@
  * the JSON-lines form of shared/tools/boltcheck (the real bbolt library),
  * so a test can compare the two byte for byte. With -count it walks and
  * counts as `boltcheck -count` does, a speed yardstick.
+ *
+ * Exit status: 0 listed, 1 the file is not a readable bbolt file (one line
+ * on stderr), 2 usage or output error.
  */
 #include "core/bolt.h"
 #include "core/buf.h"
@@ -12,15 +15,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_NESTING 64
+/* boltcheck has no limit; ours only has to exceed any real file's nesting */
+#define MAX_NESTING 256
+#define FLUSH_AT (64 * 1024)
 
 struct lister {
 	struct bolt_file *file;
-	const struct cs_bytes *path;
+	struct cs_bytes path[MAX_NESTING]; /* the bucket names down to here */
 	int depth;
 	bool count_only;
+	bool write_failed;
 	uint64_t buckets, keys, bytes;
-	struct cs_buf line;
+	struct cs_buf out;
 };
 
 static void add_hex(struct cs_buf *out, struct cs_bytes b)
@@ -35,64 +41,78 @@ static void add_hex(struct cs_buf *out, struct cs_bytes b)
 	out->data[out->len] = '\0';
 }
 
-static void add_path(struct lister *l)
+/* Starts a line: {"path":[...],"key":"<hex>" */
+static void add_path_and_key(struct lister *l, struct cs_bytes key)
 {
-	buf_adds(&l->line, "{\"path\":[");
+	buf_adds(&l->out, "{\"path\":[");
 	for (int i = 0; i < l->depth; i++) {
 		if (i)
-			buf_addc(&l->line, ',');
-		json_write_string(&l->line, l->path[i].ptr, l->path[i].len);
+			buf_addc(&l->out, ',');
+		json_write_string(&l->out, l->path[i].ptr, l->path[i].len);
 	}
-	buf_adds(&l->line, "],\"key\":\"");
+	buf_adds(&l->out, "],\"key\":\"");
+	add_hex(&l->out, key);
+	buf_addc(&l->out, '"');
+}
+
+static int flush(struct lister *l, size_t at_least, struct cs_error *err)
+{
+	if (l->out.len < at_least)
+		return 0;
+	if (buf_flush(&l->out, stdout) < 0) {
+		l->write_failed = true;
+		return cs_fail(err, "standard output: write error");
+	}
+	return 0;
+}
+
+static int visit(void *ctx, const struct bolt_item *item, struct cs_error *err);
+
+/* Lists bucket ITEM's contents under its name, as boltcheck recurses. */
+static int list_bucket(struct lister *l, const struct bolt_item *item, struct cs_error *err)
+{
+	int rc;
+
+	if (l->depth == MAX_NESTING)
+		return cs_fail(err, "%s: buckets nested deeper than %d", l->file->name,
+			       MAX_NESTING);
+	l->path[l->depth++] = item->key;
+	rc = bolt_foreach(l->file, &item->bucket, visit, l, err);
+	l->depth--;
+	return rc;
 }
 
 static int visit(void *ctx, const struct bolt_item *item, struct cs_error *err)
 {
 	struct lister *l = ctx;
 
-	if (!item->is_bucket) {
-		l->keys++;
-		l->bytes += item->key.len + item->value.len;
-		if (l->count_only)
-			return 0;
-		add_path(l);
-		add_hex(&l->line, item->key);
-		buf_adds(&l->line, "\",\"value\":\"");
-		add_hex(&l->line, item->value);
-		buf_adds(&l->line, "\"}\n");
-		return buf_flush(&l->line, stdout);
+	if (item->is_bucket) {
+		l->buckets++;
+		if (!l->count_only) {
+			add_path_and_key(l, item->key);
+			buf_adds(&l->out, ",\"bucket\":true}\n");
+		}
+		return list_bucket(l, item, err);
 	}
-	l->buckets++;
-	if (!l->count_only) {
-		add_path(l);
-		add_hex(&l->line, item->key);
-		buf_adds(&l->line, "\",\"bucket\":true}\n");
-		buf_flush(&l->line, stdout);
-	}
-	if (l->depth + 1 >= MAX_NESTING)
-		return cs_fail(err, "%s: buckets nested deeper than %d", l->file->name, MAX_NESTING);
-	struct cs_bytes path[MAX_NESTING];
-	if (l->depth)
-		memcpy(path, l->path, (size_t)l->depth * sizeof(*path));
-	path[l->depth] = item->key;
-	struct lister inner = *l;
-	inner.path = path;
-	inner.depth = l->depth + 1;
-	int rc = bolt_foreach(l->file, &item->bucket, visit, &inner, err);
-	l->buckets = inner.buckets;
-	l->keys = inner.keys;
-	l->bytes = inner.bytes;
-	l->line = inner.line;
-	return rc;
+	l->keys++;
+	l->bytes += item->key.len + item->value.len;
+	if (l->count_only)
+		return 0;
+	add_path_and_key(l, item->key);
+	buf_adds(&l->out, ",\"value\":\"");
+	add_hex(&l->out, item->value);
+	buf_adds(&l->out, "\"}\n");
+	return flush(l, FLUSH_AT, err);
 }
 
 int main(int argc, char **argv)
 {
+	static struct lister l; /* the path stack is big for a stack frame */
 	struct bolt_file file;
 	struct bolt_bucket root;
 	struct cs_error err = { "" };
-	struct lister l = { 0 };
 	bool count_only = argc == 3 && strcmp(argv[1], "-count") == 0;
+	int rc;
 
 	if (argc != 2 && !count_only) {
 		fprintf(stderr, "usage: boltlist [-count] FILE\n");
@@ -100,23 +120,29 @@ int main(int argc, char **argv)
 	}
 	if (bolt_open(&file, argv[argc - 1], &err) < 0) {
 		fprintf(stderr, "boltlist: %s\n", err.msg);
-		bolt_close(&file);
 		return 1;
 	}
 	bolt_root(&file, &root);
 	bolt_walk_begin(&file);
 	l.file = &file;
 	l.count_only = count_only;
-	int rc = bolt_foreach(&file, &root, visit, &l, &err);
-	buf_free(&l.line);
+	rc = bolt_foreach(&file, &root, visit, &l, &err);
+	if (rc == 0)
+		rc = flush(&l, 1, &err);
+	buf_free(&l.out);
 	bolt_close(&file);
-	if (rc < 0) {
-		fprintf(stderr, "boltlist: %s\n", err.msg);
-		return 1;
-	}
-	if (count_only)
+	if (rc == 0 && count_only)
 		printf("%llu buckets, %llu keys, %llu bytes of keys and values\n",
 		       (unsigned long long)l.buckets, (unsigned long long)l.keys,
 		       (unsigned long long)l.bytes);
+	if (rc == 0 && fflush(stdout) != 0) {
+		l.write_failed = true;
+		cs_fail(&err, "standard output: write error");
+		rc = -1;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "boltlist: %s\n", err.msg);
+		return l.write_failed ? 2 : 1;
+	}
 	return 0;
 }

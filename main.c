@@ -171,7 +171,7 @@ static int run_diff(const struct cli *cli)
 	if (load_and_diff(cli, &a, &b, &d, &err) < 0)
 		return fail(err.msg);
 	rc = cli->json ? diff_report_json(d, stdout, &err)
-		       : diff_report_text(d, stdout, isatty(STDOUT_FILENO), 20, &err);
+		       : diff_report_text(d, stdout, isatty(STDOUT_FILENO), DIFF_TEXT_MAX_LISTED, &err);
 	if (rc == 0 && fflush(stdout) != 0)
 		rc = cs_fail(&err, "write error");
 	if (rc == 0)

@@ -118,6 +118,9 @@ const struct diff_cause *diff_cause_of(const struct cs_diff *d, cs_node_id b_nod
 /* "op-changed", "content-changed", ... (the JSON names). */
 const char *diff_cause_name(enum diff_cause_kind kind);
 
+/* How many consequences per cause the text names: enough to read a CI log by (JSON lists all). */
+#define DIFF_TEXT_MAX_LISTED 10
+
 /* diff_report.c: ESCAPE for a terminal. Text lists at most MAX_LISTED consequences per cause (0: all). */
 int diff_report_text(const struct cs_diff *d, FILE *out, bool escape, size_t max_listed,
 		     struct cs_error *err);

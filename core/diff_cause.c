@@ -32,6 +32,7 @@ struct cause_finder {
 	uint8_t *is_cause;  /* per B node */
 	uint8_t *derived;   /* per B node: a content root that follows from a new step */
 	struct cs_error *err;
+	size_t *capacity;   /* per cause: room in its consequences */
 };
 
 static void add_cause(struct cause_finder *f, enum diff_cause_kind kind, cs_node_id bn)
@@ -323,13 +324,13 @@ static void push(struct queue *q, cs_node_id n)
 	q->items[q->tail++] = n;
 }
 
-static void add_consequence(struct cs_diff *d, uint32_t index, cs_node_id n)
+static void add_consequence(struct cause_finder *f, uint32_t index, cs_node_id n)
 {
-	struct diff_cause *c = &d->causes[index];
+	struct diff_cause *c = &f->d->causes[index];
 
-	c->consequences = xreallocarray(c->consequences, c->consequence_count + 1, sizeof(*c->consequences));
+	XGROW(c->consequences, f->capacity[index], c->consequence_count + 1);
 	c->consequences[c->consequence_count++] = n;
-	d->b_cause[n] = index;
+	f->d->b_cause[n] = index;
 }
 
 /* Below cause INDEX, what is not the same on both sides and not yet claimed follows from it. */
@@ -349,7 +350,7 @@ static void collect_consequences(struct cause_finder *f, uint32_t index, struct 
 			cs_node_id child = graph_child(b, x, k)->child;
 			if (d->b_cause[child] != DIFF_NO_CAUSE || f->is_cause[child] || d->b_status[child] == DIFF_SAME)
 				continue;
-			add_consequence(d, index, child);
+			add_consequence(f, index, child);
 			push(q, child);
 		}
 	}
@@ -367,7 +368,7 @@ static void claim_derived(struct cause_finder *f, cs_node_id root)
 			const struct cs_link *sib = graph_parent(b, l->child, q);
 			if (sib->input == l->input && !node_is_root(b, sib->parent) &&
 			    d->b_cause[sib->parent] != DIFF_NO_CAUSE) {
-				add_consequence(d, d->b_cause[sib->parent], root);
+				add_consequence(f, d->b_cause[sib->parent], root);
 				return;
 			}
 		}
@@ -411,7 +412,7 @@ int diff_find_causes(struct diff_work *w, struct cs_error *err)
 {
 	struct cs_diff *d = w->d;
 	uint32_t n = d->b->node_count ? d->b->node_count : 1;
-	struct cause_finder f = { w, d, xcalloc(n, 1), xcalloc(n, 1), err };
+	struct cause_finder f = { w, d, xcalloc(n, 1), xcalloc(n, 1), err, NULL };
 	struct queue q = { 0 };
 	int rc = find(&f);
 
@@ -429,6 +430,7 @@ int diff_find_causes(struct diff_work *w, struct cs_error *err)
 			f.is_cause[d->causes[i].also_b[k]] = 1;
 		}
 	}
+	f.capacity = xcalloc(d->cause_count ? d->cause_count : 1, sizeof(*f.capacity));
 	for (uint32_t i = 0; rc == 0 && i < d->cause_count; i++)
 		collect_consequences(&f, i, &q);
 	for (cs_node_id bn = 0; rc == 0 && bn < d->b->node_count; bn++)
@@ -441,6 +443,7 @@ int diff_find_causes(struct diff_work *w, struct cs_error *err)
 		rc = diff_explain(d, c, err);
 	}
 	free(q.items);
+	free(f.capacity);
 	free(f.is_cause);
 	free(f.derived);
 	return rc;

@@ -92,29 +92,60 @@ static void pair(struct cs_diff *d, cs_node_id an, cs_node_id bn)
 	d->b_counterpart[bn] = an;
 }
 
-static void build_indexes(struct pairer *p)
+/* A's steps without a twin by link digest: a counting sort, digests being small indexes. */
+static void index_ops(struct pairer *p)
+{
+	const struct cs_graph *a = p->d->a;
+	uint32_t *first = xcalloc((size_t)a->digests.count + 1, sizeof(*first));
+
+	for (cs_node_id n = 0; n < a->node_count; n++)
+		if (!node_is_root(a, n) && p->d->a_to_b[n] == CS_NONE && graph_parent_count(a, n))
+			first[graph_parent(a, n, 0)->digest + 1]++, p->op_count++;
+	for (uint32_t dg = 0; dg < a->digests.count; dg++)
+		first[dg + 1] += first[dg];
+	p->ops = xmalloc((p->op_count ? p->op_count : 1) * sizeof(*p->ops));
+	/* nodes in ascending order: each digest's run comes out sorted by node */
+	for (cs_node_id n = 0; n < a->node_count; n++)
+		if (!node_is_root(a, n) && p->d->a_to_b[n] == CS_NONE && graph_parent_count(a, n)) {
+			cs_dig dg = graph_parent(a, n, 0)->digest;
+			p->ops[first[dg]++] = (struct entry){ dg, n };
+		}
+	free(first);
+}
+
+/*
+ * A's links into nodes without a twin, by parent, input and child. The
+ * graph keeps each parent's child links together already; only a parent
+ * whose children come on several inputs needs its few entries sorted.
+ */
+static void index_places(struct pairer *p)
 {
 	const struct cs_graph *a = p->d->a;
 
-	p->ops = xmalloc((a->node_count ? a->node_count : 1) * sizeof(*p->ops));
 	p->places = xmalloc((a->link_count ? a->link_count : 1) * sizeof(*p->places));
-	for (cs_node_id n = 0; n < a->node_count; n++)
-		if (!node_is_root(a, n) && p->d->a_to_b[n] == CS_NONE && graph_parent_count(a, n))
-			p->ops[p->op_count++] = (struct entry){ graph_parent(a, n, 0)->digest, n };
-	for (uint32_t i = 0; i < a->link_count; i++) {
-		const struct cs_link *l = &a->links[i];
-		if (p->d->a_to_b[l->child] == CS_NONE)
-			p->places[p->place_count++] = (struct entry){ place_key(l->parent, l->input), l->child };
-	}
-	qsort(p->ops, p->op_count, sizeof(*p->ops), entry_cmp);
-	qsort(p->places, p->place_count, sizeof(*p->places), entry_cmp);
 	p->place_first = xmalloc(((size_t)a->node_count + 1) * sizeof(*p->place_first));
-	size_t at = 0;
-	for (cs_node_id n = 0; n <= a->node_count; n++) {
-		while (at < p->place_count && p->places[at].key >> 32 < n)
-			at++;
-		p->place_first[n] = (uint32_t)at;
+	for (cs_node_id n = 0; n < a->node_count; n++) {
+		size_t start = p->place_count;
+		bool sorted = true;
+		p->place_first[n] = (uint32_t)start;
+		for (uint32_t k = 0; k < graph_child_count(a, n); k++) {
+			const struct cs_link *l = graph_child(a, n, k);
+			if (p->d->a_to_b[l->child] != CS_NONE)
+				continue;
+			struct entry e = { place_key(n, l->input), l->child };
+			sorted = sorted && (p->place_count == start || entry_cmp(&p->places[p->place_count - 1], &e) <= 0);
+			p->places[p->place_count++] = e;
+		}
+		if (!sorted)
+			qsort(p->places + start, p->place_count - start, sizeof(*p->places), entry_cmp);
 	}
+	p->place_first[a->node_count] = (uint32_t)p->place_count;
+}
+
+static void build_indexes(struct pairer *p)
+{
+	index_ops(p);
+	index_places(p);
 }
 
 /* Where B's parent P stands in A: its twin, or its counterpart (a random root has only its twin). */
@@ -336,15 +367,13 @@ struct candidates {
 /* The entries of A's places under PA on INPUT: [*LO, *HI). */
 static void place_range(const struct pairer *p, cs_node_id pa, uint32_t input, size_t *lo, size_t *hi)
 {
+	/* searched, not scanned: a base image's entries run to thousands */
+	const struct entry *from = p->places + p->place_first[pa];
+	size_t count = p->place_first[pa + 1] - p->place_first[pa];
 	uint64_t key = place_key(pa, input);
-	size_t i = p->place_first[pa], end = p->place_first[pa + 1];
 
-	while (i < end && p->places[i].key < key)
-		i++;
-	*lo = i;
-	while (i < end && p->places[i].key == key)
-		i++;
-	*hi = i;
+	*lo = p->place_first[pa] + entry_find(from, count, key);
+	*hi = key == UINT64_MAX ? p->place_first[pa + 1] : p->place_first[pa] + entry_find(from, count, key + 1);
 }
 
 /*

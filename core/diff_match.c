@@ -77,20 +77,53 @@ struct matcher {
 	struct link_key *by_digest; /* the same links, by digest only (parent field unused) */
 };
 
-static void build_index(struct matcher *m)
+/*
+ * The index by parent: the graph keeps each parent's child links together,
+ * so only each parent's own few entries need sorting (a sort of all links
+ * cost more than the matching).
+ */
+static void index_by_parent(struct matcher *m)
 {
 	const struct cs_graph *a = m->d->a;
 
 	m->index = xmalloc((a->link_count ? a->link_count : 1) * sizeof(*m->index));
-	m->by_digest = xmalloc((a->link_count ? a->link_count : 1) * sizeof(*m->by_digest));
-	for (uint32_t i = 0; i < a->link_count; i++) {
-		const struct cs_link *l = &a->links[i];
-		m->index[i] = (struct link_key){ l->parent, l->input, l->digest, l->selector, l->child };
-		m->by_digest[i] = (struct link_key){ 0, 0, l->digest, 0, l->child };
+	for (cs_node_id n = 0; n < a->node_count; n++) {
+		size_t start = m->index_count;
+		bool sorted = true;
+		for (uint32_t k = 0; k < graph_child_count(a, n); k++) {
+			const struct cs_link *l = graph_child(a, n, k);
+			struct link_key key = { n, l->input, l->digest, l->selector, l->child };
+			sorted = sorted && (m->index_count == start || link_key_cmp(&m->index[m->index_count - 1], &key) <= 0);
+			m->index[m->index_count++] = key;
+		}
+		if (!sorted)
+			qsort(m->index + start, m->index_count - start, sizeof(*m->index), link_key_cmp);
 	}
-	m->index_count = a->link_count;
-	qsort(m->index, m->index_count, sizeof(*m->index), link_key_cmp);
-	qsort(m->by_digest, m->index_count, sizeof(*m->by_digest), link_key_cmp);
+}
+
+/* The index by link digest: a counting sort, digests being small indexes; children ascend within one. */
+static void index_by_digest(struct matcher *m)
+{
+	const struct cs_graph *a = m->d->a;
+	uint32_t *first = xcalloc((size_t)a->digests.count + 1, sizeof(*first));
+
+	m->by_digest = xmalloc((a->link_count ? a->link_count : 1) * sizeof(*m->by_digest));
+	for (uint32_t i = 0; i < a->link_count; i++)
+		first[a->links[i].digest + 1]++;
+	for (uint32_t dg = 0; dg < a->digests.count; dg++)
+		first[dg + 1] += first[dg];
+	for (cs_node_id n = 0; n < a->node_count; n++)
+		for (uint32_t k = 0; k < graph_parent_count(a, n); k++) {
+			cs_dig dg = graph_parent(a, n, k)->digest;
+			m->by_digest[first[dg]++] = (struct link_key){ 0, 0, dg, 0, n };
+		}
+	free(first);
+}
+
+static void build_index(struct matcher *m)
+{
+	index_by_parent(m);
+	index_by_digest(m);
 }
 
 /* The first index entry not below KEY (child ignored). */

@@ -214,11 +214,9 @@ int diff_report_text(const struct cs_diff *d, FILE *f, bool escape, size_t max_l
 
 /* ---- JSON ---- */
 
-/* {"id", "kind", "summary"[, "status"]} */
-static int json_node(struct cs_buf *out, const struct cs_diff *d, bool on_b, cs_node_id n, bool with_status,
-		     struct cs_error *err)
+/* {"id", "kind", "summary"}: a node named from its plaintexts */
+static int json_node(struct cs_buf *out, const struct cs_graph *g, cs_node_id n, struct cs_error *err)
 {
-	const struct cs_graph *g = on_b ? d->b : d->a;
 	struct cs_description desc;
 
 	if (n == CS_NONE) {
@@ -233,16 +231,24 @@ static int json_node(struct cs_buf *out, const struct cs_diff *d, bool on_b, cs_
 	else
 		buf_adds(out, "null");
 	description_free(&desc);
-	if (with_status) {
-		cs_node_id other = diff_other(d, on_b, n);
-		buf_printf(out, ", \"status\": \"%s\", \"other\": ", status_name(d, n));
-		if (other == CS_NONE)
-			buf_adds(out, "null");
-		else
-			buf_printf(out, "%u", other + 1);
-	}
 	buf_addc(out, '}');
 	return 0;
+}
+
+/*
+ * {"id", "status", "other"}: a B node downstream, by reference. Naming
+ * every one would resolve the plaintexts of the whole graph when
+ * everything differs (dump names them); the causes are named.
+ */
+static void json_node_ref(struct cs_buf *out, const struct cs_diff *d, cs_node_id n)
+{
+	cs_node_id other = diff_other(d, true, n);
+
+	buf_printf(out, "{\"id\": %u, \"status\": \"%s\", \"other\": ", n + 1, status_name(d, n));
+	if (other == CS_NONE)
+		buf_adds(out, "null}");
+	else
+		buf_printf(out, "%u}", other + 1);
 }
 
 static void json_value(struct cs_buf *out, const char *s)
@@ -283,8 +289,7 @@ static int json_node_list(struct cs_buf *out, FILE *f, const struct cs_diff *d, 
 	buf_addc(out, '[');
 	for (size_t k = 0; k < count; k++) {
 		buf_adds(out, k ? ",\n       " : "\n       ");
-		if (json_node(out, d, true, nodes[k], true, err) < 0)
-			return -1;
+		json_node_ref(out, d, nodes[k]);
 		if (out->len > FLUSH_AT && buf_flush(out, f) < 0)
 			return cs_fail(err, "write error");
 	}
@@ -296,18 +301,18 @@ static int json_cause(struct cs_buf *out, FILE *f, const struct cs_diff *d, cons
 		      struct cs_error *err)
 {
 	buf_printf(out, "\n    {\"kind\": \"%s\",\n     \"b\": ", diff_cause_name(c->kind));
-	if (json_node(out, d, true, c->b_node, false, err) < 0)
+	if (json_node(out, d->b, c->b_node, err) < 0)
 		return -1;
 	buf_adds(out, ",\n     \"a\": ");
-	if (json_node(out, d, false, c->a_node, false, err) < 0)
+	if (json_node(out, d->a, c->a_node, err) < 0)
 		return -1;
 	buf_adds(out, ",\n     \"also\": [");
 	for (size_t k = 0; k < c->also_count; k++) {
 		buf_adds(out, k ? ", {\"b\": " : "{\"b\": ");
-		if (json_node(out, d, true, c->also_b[k], false, err) < 0)
+		if (json_node(out, d->b, c->also_b[k], err) < 0)
 			return -1;
 		buf_adds(out, ", \"a\": ");
-		if (json_node(out, d, false, c->also_a[k], false, err) < 0)
+		if (json_node(out, d->a, c->also_a[k], err) < 0)
 			return -1;
 		buf_addc(out, '}');
 	}

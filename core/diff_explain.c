@@ -222,8 +222,9 @@ static int explain_selectors(const struct cs_diff *d, struct diff_cause *c, cs_n
 	return 0;
 }
 
-/* "#3 exec: /bin/sh -c 'make'": the parents of N on INPUT, for an input's change. */
-static int input_text(const struct cs_graph *g, cs_node_id n, uint32_t input, char **out, struct cs_error *err)
+/* "A #3 (exec): /bin/sh -c 'make'": the parents of N on INPUT, for an input's change. */
+static int input_text(const struct cs_graph *g, char side, cs_node_id n, uint32_t input, char **out,
+		      struct cs_error *err)
 {
 	struct cs_buf text = CS_BUF_INIT;
 
@@ -237,7 +238,7 @@ static int input_text(const struct cs_graph *g, cs_node_id n, uint32_t input, ch
 			buf_free(&text);
 			return -1;
 		}
-		buf_printf(&text, "%s#%u %s", text.len ? ", " : "", l->parent + 1, kind_name(desc.kind));
+		buf_printf(&text, "%s%c #%u (%s)", text.len ? ", " : "", side, l->parent + 1, kind_name(desc.kind));
 		if (desc.summary) {
 			buf_adds(&text, ": ");
 			buf_add(&text, desc.summary, desc.summary_len);
@@ -286,9 +287,9 @@ static int explain_inputs(const struct cs_diff *d, struct diff_cause *c, struct 
 		if (input == UINT64_MAX || c->changes_truncated)
 			return 0;
 		char *o, *n, path[32];
-		if (input_text(d->a, c->a_node, (uint32_t)input, &o, err) < 0)
+		if (input_text(d->a, 'A', c->a_node, (uint32_t)input, &o, err) < 0)
 			return -1;
-		if (input_text(d->b, c->b_node, (uint32_t)input, &n, err) < 0) {
+		if (input_text(d->b, 'B', c->b_node, (uint32_t)input, &n, err) < 0) {
 			free(o);
 			return -1;
 		}

@@ -161,7 +161,7 @@ static int cause_text(struct text_out *t, const struct cs_diff *d, size_t i, siz
 	return node_list(t, d, c->consequences, c->consequence_count, max_listed);
 }
 
-/* Matched nodes whose links differ with no cause upstream: B lacks an alternative A has. */
+/* Matched nodes whose links differ with no cause upstream: an alternative or a selector on one side only. */
 static cs_node_id *changed_without_cause(const struct cs_diff *d, size_t *count)
 {
 	cs_node_id *nodes = NULL;
@@ -202,7 +202,7 @@ int diff_report_text(const struct cs_diff *d, FILE *f, bool escape, size_t max_l
 	for (size_t i = 0; i < d->cause_count && rc == 0; i++)
 		rc = cause_text(&t, d, i, max_listed);
 	if (rc == 0 && changed_count) {
-		buf_printf(&t.buf, "\nmatched, with links only in A (%zu):\n", changed_count);
+		buf_printf(&t.buf, "\nmatched, with links on one side only (still cache hits) (%zu):\n", changed_count);
 		rc = node_list(&t, d, changed, changed_count, max_listed);
 	}
 	if (rc == 0 && buf_flush(&t.buf, f) < 0)

@@ -7,6 +7,7 @@ diff must name exactly that change.
 
 image        the base image's two keys change (reference and digests)
 selector     the last RUN selects /app of its input instead of /
+selector-hit the copy of /hi selects /ho of its RUN, and still hits by content
 input        the last RUN runs on another, existing step
 extra-input  the last RUN gains a second input
 insert       a new RUN between the last two steps
@@ -136,6 +137,16 @@ def selector(recs):
     set_parents(last, [(0, by_id(recs, p["target"]), last["debug"][0], record("string-list", b"/app"))])
 
 
+def selector_hit(recs):
+    c = find_copy(recs, "/hi")
+    parents = []
+    for p in c["parents"]:
+        link = next(d for d in c["debug"] if d["digest"] == p["digest"])
+        parents.append((p["input"], by_id(recs, p["target"]), link,
+                        record("string-list", b"/ho") if p.get("selector") else None))
+    set_parents(c, parents)
+
+
 def other_input(recs):
     last = find_exec(recs, "cat /hello /hi")
     set_parents(last, [(0, find_copy(recs, "/hello"), last["debug"][0], whole())])
@@ -176,7 +187,7 @@ def evil(recs):
                     for p in r["parents"]])
 
 
-VARIANTS = {"image": image, "selector": selector, "input": other_input, "extra-input": extra_input,
+VARIANTS = {"image": image, "selector": selector, "selector-hit": selector_hit, "input": other_input, "extra-input": extra_input,
             "insert": insert, "chain": chain, "evil": evil}
 
 if __name__ == "__main__":

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 struct export_record *export_records_begin(struct export_records *e, int64_t id)
 {
@@ -119,4 +121,35 @@ int export_records_build(struct export_records *e, struct cs_graph *g, const cha
 	builder_free(b);
 	free(ids);
 	return rc;
+}
+
+/* How far behind the furthest lookup pages stay mapped in. */
+#define LOOKUP_WINDOW ((size_t)16 << 20)
+
+/*
+ * Drops the pages of [FROM, TO) of a mapped input. input_consumed only goes
+ * forward from where the scan got to, and the lookups come after the scan,
+ * so they hand back the pages they brought in themselves.
+ */
+static void release_range(const struct cs_input *in, size_t from, size_t to)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	if (!in->mapped || page <= 0)
+		return;
+	/* the mapping starts on a page: round FROM up and TO down to pages */
+	from = (from + (size_t)page - 1) / (size_t)page * (size_t)page;
+	to = to / (size_t)page * (size_t)page;
+	if (to > from)
+		madvise((void *)(in->data.ptr + from), to - from, MADV_DONTNEED);
+}
+
+void export_lookup_at(struct export_lookups *l, const struct cs_input *in, size_t at)
+{
+	if (at > l->furthest)
+		l->furthest = at;
+	if (l->furthest >= l->released + 2 * LOOKUP_WINDOW) {
+		release_range(in, l->released, l->furthest - LOOKUP_WINDOW);
+		l->released = l->furthest - LOOKUP_WINDOW;
+	}
 }

@@ -3,6 +3,7 @@
 
 #include "error.h"
 #include "graph.h"
+#include "input.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -51,5 +52,19 @@ void export_records_drop_links(struct export_records *e);
 int export_records_build(struct export_records *e, struct cs_graph *g, const char *name,
 			 struct cs_error *err);
 void export_records_free(struct export_records *e);
+
+/*
+ * For the readers' lazy plaintext stores, on each lookup at offset AT of
+ * IN: a dump looks plaintexts up roughly in file order (it prints records
+ * in ID order, as the file lists them), so pages well behind the furthest
+ * lookup so far go back to the kernel, as the scan's did. An early entry
+ * looked up again is read back from the file.
+ */
+struct export_lookups {
+	size_t furthest;
+	size_t released;
+};
+
+void export_lookup_at(struct export_lookups *l, const struct cs_input *in, size_t at);
 
 #endif

@@ -64,6 +64,7 @@ struct export_plainstore {
 	struct cs_digests index;
 	struct lazy_entry *entries;
 	size_t entry_cap;
+	struct export_lookups lookups;
 	struct cs_buf scratch, text;
 };
 
@@ -120,6 +121,8 @@ static int export_lookup(struct cs_plainstore *base, const struct cs_digest *d,
 
 	if (i == CS_DIG_NONE)
 		return 0;
+	export_lookup_at(&st->lookups, &st->input,
+			 st->entries[i].data_at != SIZE_MAX ? st->entries[i].data_at : 0);
 	buf_reset(out);
 	json_scan_init(&s, st->input.data, st->input.name, err);
 	buf_reset(&st->scratch);

@@ -201,6 +201,7 @@ struct text_plainstore {
 	struct cs_digests index;
 	struct text_span *spans;
 	size_t span_cap;
+	struct export_lookups lookups;
 };
 
 static int text_lookup(struct cs_plainstore *base, const struct cs_digest *d,
@@ -214,6 +215,7 @@ static int text_lookup(struct cs_plainstore *base, const struct cs_digest *d,
 
 	if (i == CS_DIG_NONE)
 		return 0;
+	export_lookup_at(&st->lookups, &st->input, st->spans[i].at);
 	const unsigned char *p = st->input.data.ptr + st->spans[i].at;
 	const unsigned char *end = p + st->spans[i].len;
 	const unsigned char *nl = memchr(p, '\n', (size_t)(end - p));

@@ -11,10 +11,13 @@
 #include "core/diff.h"
 #include "core/dump.h"
 #include "core/escape.h"
+#include "core/progress.h"
 #include "core/source.h"
 #include "core/stats.h"
 #include "tui/tui.h"
 
+#include <curl/curl.h>
+#include <errno.h>
 #include <getopt.h>
 #include <locale.h>
 #include <stdbool.h>
@@ -42,12 +45,19 @@ static const char usage_text[] =
 	"\n"
 	"SOURCE is a daemon root or its cache.db, an OCI layout directory or\n"
 	"type=local,src=DIR[,tag=T][,digest=D], a remote cache config, a\n"
-	"/debug/cache/store or /debug/cache/load answer (JSON or text), or - for\n"
-	"standard input. Without SOURCE, this host's daemon root.\n"
+	"/debug/cache/store or /debug/cache/load answer (JSON or text), - for\n"
+	"standard input, type=registry,ref=REF for a cache in a registry, or a\n"
+	"live daemon's debug address (http://HOST:PORT, unix:///PATH). Without\n"
+	"SOURCE, this host's daemon root.\n"
 	"\n"
 	"Options:\n"
 	"  --format text|json   output format of dump and diff (default text)\n"
 	"  --debug-db FILE      resolve plaintexts from a cache-debug.db\n"
+	"  --addr URL           resolve plaintexts with a daemon's debug address\n"
+	"  --cacert FILE        trust the CAs in FILE (instead of the system's)\n"
+	"  --plain-http         allow http:// registries beyond this machine\n"
+	"  --max-size BYTES     largest manifest or config to fetch (default 64M)\n"
+	"  --timeout SECONDS    limit for each network request (default 60)\n"
 	"  -h, --help           show this help\n"
 	"  --version            show the version\n";
 
@@ -62,12 +72,56 @@ static int fail(const char *msg)
 	return 2;
 }
 
+/* "1048576", "64M", "2G": bytes, the suffixes binary. */
+static int parse_size(const char *text, int64_t *out)
+{
+	char *end;
+	unsigned long long n;
+	int shift = 0;
+
+	errno = 0;
+	n = strtoull(text, &end, 10);
+	if (end == text || errno || text[0] == '-')
+		return -1;
+	if (*end && strchr("kK", *end))
+		shift = 10;
+	else if (*end && strchr("mM", *end))
+		shift = 20;
+	else if (*end && strchr("gG", *end))
+		shift = 30;
+	if (shift)
+		end++;
+	if (*end || n == 0 || n > (1ULL << (62 - shift)))
+		return -1;
+	*out = (int64_t)(n << shift);
+	return 0;
+}
+
+static int parse_seconds(const char *text, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(text, &end);
+	if (end == text || *end || errno || !(v > 0) || v > 1e6)
+		return -1;
+	*out = v;
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct cli *cli)
 {
-	enum { OPT_FORMAT = 256, OPT_DEBUG_DB, OPT_VERSION };
+	enum { OPT_FORMAT = 256, OPT_DEBUG_DB, OPT_VERSION, OPT_ADDR, OPT_CACERT, OPT_PLAIN_HTTP,
+	       OPT_MAX_SIZE, OPT_TIMEOUT };
 	static const struct option options[] = {
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "debug-db", required_argument, NULL, OPT_DEBUG_DB },
+		{ "addr", required_argument, NULL, OPT_ADDR },
+		{ "cacert", required_argument, NULL, OPT_CACERT },
+		{ "plain-http", no_argument, NULL, OPT_PLAIN_HTTP },
+		{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
@@ -94,6 +148,23 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 			break;
 		case OPT_DEBUG_DB:
 			cli->load.debug_db = optarg;
+			break;
+		case OPT_ADDR:
+			cli->load.addr = optarg;
+			break;
+		case OPT_CACERT:
+			cli->load.cacert = optarg;
+			break;
+		case OPT_PLAIN_HTTP:
+			cli->load.plain_http = true;
+			break;
+		case OPT_MAX_SIZE:
+			if (parse_size(optarg, &cli->load.max_size) < 0)
+				return fail("--max-size: want a number of bytes (K, M, G allowed)");
+			break;
+		case OPT_TIMEOUT:
+			if (parse_seconds(optarg, &cli->load.timeout) < 0)
+				return fail("--timeout: want a number of seconds");
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -182,7 +253,7 @@ static int run_diff(const struct cli *cli)
 	return rc < 0 ? fail(err.msg) : rc;
 }
 
-int main(int argc, char **argv)
+static int run_command(int argc, char **argv, struct cs_progress *progress)
 {
 	double started = cs_now();
 	struct cli cli;
@@ -194,6 +265,7 @@ int main(int argc, char **argv)
 	setlocale(LC_CTYPE, "");
 	if ((rc = parse_args(argc, argv, &cli)) != 0)
 		return rc;
+	cli.load.progress = progress;
 	if (cli.command == CMD_DIFF)
 		return run_diff(&cli);
 	if (cli.command == CMD_BROWSE && cli.source_count == 2)
@@ -217,4 +289,18 @@ int main(int argc, char **argv)
 		rc = cs_fail(&err, "write error");
 	graph_free(g);
 	return rc < 0 ? fail(err.msg) : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct cs_progress *progress;
+	int rc;
+
+	/* once, before any thread: diff loads its two sources on two */
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	progress = progress_new(isatty(STDERR_FILENO));
+	rc = run_command(argc, argv, progress);
+	progress_free(progress);
+	curl_global_cleanup();
+	return rc;
 }

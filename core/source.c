@@ -3,6 +3,7 @@
 #include "input.h"
 #include "plainstore.h"
 #include "readers.h"
+#include "remote.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -158,7 +159,8 @@ int source_default_root(char *out, size_t size, struct cs_error *err)
 	return rc;
 }
 
-static int load_spec(struct cs_graph *g, const char *text, struct cs_error *err)
+static int load_spec(struct cs_graph *g, const char *text, const struct cs_load_options *opt,
+		     struct cs_error *err)
 {
 	struct cs_cache_spec spec;
 	int rc;
@@ -168,24 +170,47 @@ static int load_spec(struct cs_graph *g, const char *text, struct cs_error *err)
 	if (spec.type == CACHE_LOCAL)
 		rc = read_oci_layout(g, spec.src, spec.tag, spec.digest, err);
 	else
-		rc = cs_fail(err, "%s: registry sources are not built yet", text);
+		rc = read_registry(g, spec.ref, opt, err);
 	cache_spec_free(&spec);
 	return rc;
 }
 
-static int load_any(struct cs_graph *g, const char *source, struct cs_error *err)
+static int load_any(struct cs_graph *g, const char *source, const struct cs_load_options *opt,
+		    struct cs_error *err)
 {
 	struct stat st;
 
 	if (strcmp(source, "-") == 0)
 		return load_input(g, source, err);
 	if (strncmp(source, "type=", 5) == 0)
-		return load_spec(g, source, err);
+		return load_spec(g, source, opt, err);
+	if (daemon_is_address(source))
+		return read_daemon(g, source, opt, err);
 	if (stat(source, &st) < 0)
 		return cs_fail(err, "%s: %s", source, strerror(errno));
 	if (S_ISDIR(st.st_mode))
 		return load_directory(g, source, err);
 	return load_input(g, source, err);
+}
+
+/*
+ * --addr: a daemon resolves the plaintexts. A cache config file goes to it
+ * whole (one POST); other sources ask digest by digest. Registry sources
+ * have already posted the config they fetched.
+ */
+static int add_addr_plaintexts(struct cs_graph *g, const char *source,
+			       const struct cs_load_options *opt, struct cs_error *err)
+{
+	struct cs_input in;
+	int rc;
+
+	if (g->kind && strcmp(g->kind, "cache config") == 0 && strcmp(source, "-") != 0 &&
+	    input_open(&in, source, err) == 0) {
+		rc = daemon_add_plaintexts(g, opt->addr, opt, in.data, err);
+		input_close(&in);
+		return rc;
+	}
+	return daemon_add_plaintexts(g, opt->addr, opt, cs_bytes_of(NULL, 0), err);
 }
 
 int source_load(const char *source, const struct cs_load_options *opt,
@@ -200,8 +225,9 @@ int source_load(const char *source, const struct cs_load_options *opt,
 		source = root;
 	}
 	g = graph_new(source, NULL);
-	if (load_any(g, source, err) < 0 ||
-	    (opt && opt->debug_db && add_debug_db(g, opt->debug_db, true, err) < 0)) {
+	if (load_any(g, source, opt, err) < 0 ||
+	    (opt && opt->debug_db && add_debug_db(g, opt->debug_db, true, err) < 0) ||
+	    (opt && opt->addr && add_addr_plaintexts(g, source, opt, err) < 0)) {
 		graph_free(g);
 		return -1;
 	}

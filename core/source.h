@@ -4,6 +4,7 @@
 #include "error.h"
 #include "graph.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /*
@@ -17,11 +18,22 @@
  *   a file starting [ or ID:   a /debug/cache/store or /debug/cache/load answer
  *   a file starting {          a remote cache config
  *   -                          any of the file forms, from standard input
+ *   type=registry,ref=REF      a cache in a registry (core/registry.h)
+ *   http://, tcp://, unix://   a live daemon's --debugaddr (/debug/cache/store)
  *   (nothing)                  this host's daemon root
  */
 
+struct cs_progress;
+
 struct cs_load_options {
 	const char *debug_db; /* --debug-db FILE: plaintexts for any source */
+	/* network sources (core/remote.h) */
+	const char *cacert;   /* --cacert FILE: the CAs to trust instead of the system's */
+	bool plain_http;      /* --plain-http: allow http:// to hosts other than this one */
+	int64_t max_size;     /* --max-size BYTES: largest manifest or config; 0 = default */
+	double timeout;       /* --timeout SECONDS: per request, retries included; 0 = default */
+	const char *addr;     /* --addr URL: a daemon that resolves plaintexts for any source */
+	struct cs_progress *progress; /* where slow fetches report, or NULL */
 };
 
 int source_load(const char *source, const struct cs_load_options *opt,

@@ -281,7 +281,7 @@ static int run_command(int argc, char **argv, struct cs_progress *progress)
 		break;
 	case CMD_DIFF: /* handled above: it loads two sources */
 	case CMD_DUMP:
-		rc = cli.json ? dump_json(g, stdout, &err)
+		rc = cli.json ? dump_json_escaped(g, isatty(STDOUT_FILENO), stdout, &err)
 			      : dump_text(g, isatty(STDOUT_FILENO), stdout, &err);
 		break;
 	}

@@ -33,14 +33,17 @@ static void digest_value(struct cs_buf *out, const struct cs_digest *d)
 	buf_printf(out, "\"%s\"", text);
 }
 
-static void write_plain(struct cs_buf *out, const struct cs_plain *p, int level)
+static void write_plain(struct cs_buf *out, const struct cs_plain *p, int level, bool escape)
 {
 	buf_addc(out, '{');
 	key(out, level + 1, "digest");
 	digest_value(out, &p->digest);
 	buf_addc(out, ',');
 	key(out, level + 1, "type");
-	json_write_string(out, p->type.ptr, p->type.len);
+	if (escape)
+		json_write_string_safe(out, p->type.ptr, p->type.len);
+	else
+		json_write_string(out, p->type.ptr, p->type.len);
 	if (p->frame_count) {
 		buf_addc(out, ',');
 		key(out, level + 1, "data");
@@ -72,7 +75,7 @@ static void write_plain(struct cs_buf *out, const struct cs_plain *p, int level)
 		buf_addc(out, '[');
 		for (size_t i = 0; i < p->sub_count; i++) {
 			indent(out, level + 2);
-			write_plain(out, p->subs[i], level + 2);
+			write_plain(out, p->subs[i], level + 2, escape);
 			if (i + 1 < p->sub_count)
 				buf_addc(out, ',');
 		}
@@ -167,7 +170,7 @@ static void write_children(struct cs_buf *out, const struct cs_graph *g, cs_node
 }
 
 static int write_record(struct cs_buf *out, const struct cs_graph *g, cs_node_id n,
-			struct cs_error *err)
+			bool escape, struct cs_error *err)
 {
 	const struct cs_node *node = graph_node(g, n);
 	struct cs_plain **plains;
@@ -205,7 +208,7 @@ static int write_record(struct cs_buf *out, const struct cs_graph *g, cs_node_id
 		buf_addc(out, '[');
 		for (uint32_t i = 0; i < plain_count; i++) {
 			indent(out, 3);
-			write_plain(out, plains[i], 3);
+			write_plain(out, plains[i], 3, escape);
 			if (i + 1 < plain_count)
 				buf_addc(out, ',');
 		}
@@ -222,6 +225,11 @@ static int write_record(struct cs_buf *out, const struct cs_graph *g, cs_node_id
 
 int dump_json(const struct cs_graph *g, FILE *f, struct cs_error *err)
 {
+	return dump_json_escaped(g, false, f, err);
+}
+
+int dump_json_escaped(const struct cs_graph *g, bool escape, FILE *f, struct cs_error *err)
+{
 	struct cs_buf out = CS_BUF_INIT;
 	int rc = 0;
 
@@ -231,7 +239,7 @@ int dump_json(const struct cs_graph *g, FILE *f, struct cs_error *err)
 	}
 	buf_addc(&out, '[');
 	for (cs_node_id n = 0; n < g->node_count && rc == 0; n++) {
-		rc = write_record(&out, g, n, err);
+		rc = write_record(&out, g, n, escape, err);
 		if (out.len >= (1 << 16) && buf_flush(&out, f) < 0)
 			rc = cs_fail(err, "write error");
 	}

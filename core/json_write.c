@@ -3,7 +3,7 @@
 
 #include <stdio.h>
 
-void json_write_string(struct cs_buf *out, const void *data, size_t len)
+static void write_string(struct cs_buf *out, const void *data, size_t len, bool terminal)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *s = data;
@@ -12,7 +12,8 @@ void json_write_string(struct cs_buf *out, const void *data, size_t len)
 	buf_addc(out, '"');
 	while (i < len) {
 		unsigned char c = s[i];
-		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&') {
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' &&
+		    !(terminal && c == 0x7f)) {
 			buf_addc(out, (char)c);
 			i++;
 			continue;
@@ -39,8 +40,11 @@ void json_write_string(struct cs_buf *out, const void *data, size_t len)
 		if (n == 0) {
 			buf_adds(out, "\\ufffd");
 			i++;
-		} else if (cp == 0x2028 || cp == 0x2029) {
-			buf_adds(out, cp == 0x2028 ? "\\u2028" : "\\u2029");
+		} else if (cp == 0x2028 || cp == 0x2029 || (terminal && escape_is_unsafe(cp))) {
+			/* all of them below U+10000: one \\u escape each */
+			char esc[7] = { '\\', 'u', hex[cp >> 12], hex[cp >> 8 & 15], hex[cp >> 4 & 15],
+					hex[cp & 15], 0 };
+			buf_adds(out, esc);
 			i += n;
 		} else {
 			buf_add(out, s + i, n);
@@ -48,4 +52,14 @@ void json_write_string(struct cs_buf *out, const void *data, size_t len)
 		}
 	}
 	buf_addc(out, '"');
+}
+
+void json_write_string(struct cs_buf *out, const void *data, size_t len)
+{
+	write_string(out, data, len, false);
+}
+
+void json_write_string_safe(struct cs_buf *out, const void *data, size_t len)
+{
+	write_string(out, data, len, true);
 }

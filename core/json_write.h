@@ -14,4 +14,11 @@
  */
 void json_write_string(struct cs_buf *out, const void *s, size_t len);
 
+/*
+ * The same for a terminal: DEL and every character escape.h calls unsafe
+ * (C1 controls, bidi controls, BOM) become \u escapes too, where Go writes
+ * them raw. A JSON reader gets the same string; only the bytes differ.
+ */
+void json_write_string_safe(struct cs_buf *out, const void *s, size_t len);
+
 #endif

@@ -22,10 +22,14 @@
 //	    commits state changes to DIR/cache.db for SECONDS (or until a file
 //	    DIR/stop appears), and between them
 //	    adds and removes filler plaintexts in DIR/cache-debug.db (so the
-//	    pages holding the real ones keep moving); prints
+//	    pages holding the real ones keep moving); writes its progress to
+//	    DIR/ticks ("<unix ms> <commits>", every 50 ms); prints
 //	    "commits N seconds S rate R max_ms M" (M: the slowest commit).
 //	writer bigplain DEBUG_DB DIGEST SIZE
 //	    stores a "string" plaintext of SIZE bytes under DIGEST.
+//	writer plain DEBUG_DB DIGEST TYPE_FILE DATA_FILE
+//	    stores a plaintext whose type and data are the bytes of two files
+//	    (any bytes at all: the terminal-safety test's control sequences).
 //
 // Build (Debian: golang-go, golang-github-coreos-bbolt-dev):
 //
@@ -269,6 +273,12 @@ func live(dir string, max int, seconds float64) {
 	start := time.Now()
 	deadline := start.Add(time.Duration(seconds * float64(time.Second)))
 	stop := filepath.Join(dir, "stop")
+	// DIR/ticks: "<unix ms> <commits so far>" every 50 ms, so a test can
+	// compare the commit rate while it reads with the rate while it does not
+	ticks, err := os.Create(filepath.Join(dir, "ticks"))
+	must(err)
+	defer ticks.Close()
+	lastTick := time.Time{}
 	for time.Now().Before(deadline) {
 		if _, err := os.Stat(stop); err == nil {
 			break
@@ -311,6 +321,10 @@ func live(dir string, max int, seconds float64) {
 			slowest = d
 		}
 		commits += 2
+		if now := time.Now(); now.Sub(lastTick) >= 50*time.Millisecond {
+			fmt.Fprintf(ticks, "%d %d\n", now.UnixMilli(), commits)
+			lastTick = now
+		}
 	}
 	elapsed := time.Since(start).Seconds()
 	must(cache.Close())
@@ -328,6 +342,18 @@ func bigplain(path, digest string, size int) {
 		b, err := tx.CreateBucketIfNotExists([]byte("byhash"))
 		must(err)
 		must(b.Put([]byte(digest), frames("string", data)))
+	})
+}
+
+func plain(path, digest, typeFile, dataFile string) {
+	typ, err := os.ReadFile(typeFile)
+	must(err)
+	data, err := os.ReadFile(dataFile)
+	must(err)
+	update(path, debugOptions, func(tx *bolt.Tx) {
+		b, err := tx.CreateBucketIfNotExists([]byte("byhash"))
+		must(err)
+		must(b.Put([]byte(digest), frames(string(typ), data)))
 	})
 }
 
@@ -352,7 +378,10 @@ func main() {
 		live(a[2], atoi(a[3]), secs)
 	case len(a) == 5 && a[1] == "bigplain":
 		bigplain(a[2], a[3], atoi(a[4]))
+	case len(a) == 6 && a[1] == "plain":
+		plain(a[2], a[3], a[4], a[5])
 	default:
-		fail("usage: writer states CACHE_DB DEBUG_DB OUTDIR MAX | live DIR MAX SECONDS | bigplain DEBUG_DB DIGEST SIZE")
+		fail("usage: writer states CACHE_DB DEBUG_DB OUTDIR MAX | live DIR MAX SECONDS |\n" +
+			"       bigplain DEBUG_DB DIGEST SIZE | plain DEBUG_DB DIGEST TYPE_FILE DATA_FILE")
 	}
 }

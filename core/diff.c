@@ -192,3 +192,54 @@ const struct diff_cause *diff_cause_of(const struct cs_diff *d, cs_node_id b_nod
 
 	return i == DIFF_NO_CAUSE ? NULL : &d->causes[i];
 }
+
+static int parent_ref_cmp(const void *pa, const void *pb)
+{
+	const struct parent_ref *x = pa, *y = pb;
+
+	if (x->parent != y->parent)
+		return x->parent < y->parent ? -1 : 1;
+	return x->input < y->input ? -1 : x->input > y->input;
+}
+
+void parent_index_build(const struct cs_graph *g, cs_node_id n, struct parent_index *out)
+{
+	out->count = graph_parent_count(g, n);
+	out->items = xmalloc((out->count ? out->count : 1) * sizeof(*out->items));
+	for (uint32_t k = 0; k < out->count; k++) {
+		const struct cs_link *l = graph_parent(g, n, k);
+		out->items[k] = (struct parent_ref){ l->parent, l->input, l };
+	}
+	if (out->count > 1)
+		qsort(out->items, out->count, sizeof(*out->items), parent_ref_cmp);
+}
+
+/* The first item not below (PARENT, INPUT), or above it with UPPER. */
+static uint32_t parent_search(const struct parent_index *x, cs_node_id parent, uint32_t input, bool upper)
+{
+	struct parent_ref key = { parent, input, NULL };
+	uint32_t lo = 0, hi = x->count;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		int c = parent_ref_cmp(&x->items[mid], &key);
+		if (c < 0 || (upper && c == 0))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+void parent_index_find(const struct parent_index *x, cs_node_id parent, uint32_t input, uint32_t *lo, uint32_t *hi)
+{
+	*lo = parent_search(x, parent, input, false);
+	*hi = parent_search(x, parent, input, true);
+}
+
+void parent_index_free(struct parent_index *x)
+{
+	free(x->items);
+	x->items = NULL;
+	x->count = 0;
+}

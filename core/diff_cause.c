@@ -24,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define MAX_SIBLINGS 4096 /* parents of a step looked through for a content root's sibling */
+
 static int cause_cmp(const void *x, const void *y);
 
 struct cause_finder {
@@ -48,50 +50,56 @@ static void add_cause(struct cause_finder *f, enum diff_cause_kind kind, cs_node
 	f->is_cause[bn] = 1;
 }
 
-/* An input of BN is met when a fixed parent on it has a twin, or only random roots feed it. */
-static bool input_met(const struct cs_diff *d, cs_node_id bn, uint32_t input)
-{
-	const struct cs_graph *b = d->b;
-	bool fixed = false;
-
-	for (uint32_t k = 0; k < graph_parent_count(b, bn); k++) {
-		const struct cs_link *l = graph_parent(b, bn, k);
-		if (l->input != input || node_is_random(b, l->parent))
-			continue;
-		fixed = true;
-		if (d->b_to_a[l->parent] != CS_NONE)
-			return true;
-	}
-	return !fixed;
-}
-
+/*
+ * Every input of BN is met: on each, a fixed parent has a twin, or only
+ * random roots feed it. Parents run by input: one walk.
+ */
 static bool inputs_met(const struct cs_diff *d, cs_node_id bn)
 {
-	for (uint32_t k = 0; k < graph_parent_count(d->b, bn); k++)
-		if ((k == 0 || graph_parent(d->b, bn, k)->input != graph_parent(d->b, bn, k - 1)->input) &&
-		    !input_met(d, bn, graph_parent(d->b, bn, k)->input))
+	const struct cs_graph *b = d->b;
+	uint32_t count = graph_parent_count(b, bn);
+
+	for (uint32_t k = 0; k < count;) {
+		uint32_t input = graph_parent(b, bn, k)->input;
+		bool fixed = false, met = false;
+		for (; k < count && graph_parent(b, bn, k)->input == input; k++) {
+			cs_node_id p = graph_parent(b, bn, k)->parent;
+			if (node_is_random(b, p))
+				continue;
+			fixed = true;
+			met = met || d->b_to_a[p] != CS_NONE;
+		}
+		if (fixed && !met)
 			return false;
+	}
 	return true;
 }
 
-/* Does some parent of BN reach its counterpart AN with another selector? */
+/* Some parent of BN stands in A as a parent of its counterpart AN on the same input, but no link selects as BN's does. */
 static bool selector_differs(const struct cs_diff *d, cs_node_id bn, cs_node_id an)
 {
 	const struct cs_graph *a = d->a, *b = d->b;
+	struct parent_index index;
+	bool differs = false;
 
-	for (uint32_t k = 0; k < graph_parent_count(b, bn); k++) {
+	parent_index_build(a, an, &index);
+	for (uint32_t k = 0; k < graph_parent_count(b, bn) && !differs; k++) {
 		const struct cs_link *bl = graph_parent(b, bn, k);
 		cs_node_id pa = diff_other(d, true, bl->parent);
-		for (uint32_t q = 0; pa != CS_NONE && q < graph_parent_count(a, an); q++) {
-			const struct cs_link *al = graph_parent(a, an, q);
-			if (al->parent != pa || al->input != bl->input)
-				continue;
-			const struct cs_digest *as = graph_digest(a, al->selector), *bs = graph_digest(b, bl->selector);
-			if (!as != !bs || (as && !digest_eq(as, bs)))
-				return true;
+		uint32_t lo, hi;
+		if (pa == CS_NONE)
+			continue;
+		parent_index_find(&index, pa, bl->input, &lo, &hi);
+		bool same = false;
+		for (uint32_t q = lo; q < hi && !same; q++) {
+			const struct cs_digest *as = graph_digest(a, index.items[q].link->selector);
+			const struct cs_digest *bs = graph_digest(b, bl->selector);
+			same = !as == !bs && (!as || digest_eq(as, bs));
 		}
+		differs = lo < hi && !same;
 	}
-	return false;
+	parent_index_free(&index);
+	return differs;
 }
 
 /*
@@ -103,10 +111,13 @@ static bool derived_content(const struct cs_diff *d, cs_node_id root)
 {
 	const struct cs_graph *b = d->b;
 
+	/* a COPY's content feeds a step or two; past the bound it is taken as a cause (listed, not lost) */
+	if (graph_child_count(b, root) > MAX_SIBLINGS)
+		return false;
 	for (uint32_t k = 0; k < graph_child_count(b, root); k++) {
 		const struct cs_link *l = graph_child(b, root, k);
 		bool beside_new_step = false;
-		for (uint32_t q = 0; q < graph_parent_count(b, l->child) && !beside_new_step; q++) {
+		for (uint32_t q = 0; q < graph_parent_count(b, l->child) && q < MAX_SIBLINGS && !beside_new_step; q++) {
 			const struct cs_link *sib = graph_parent(b, l->child, q);
 			beside_new_step = sib->input == l->input && !node_is_root(b, sib->parent) &&
 					  d->b_status[sib->parent] == DIFF_ONLY;
@@ -364,7 +375,7 @@ static void claim_derived(struct cause_finder *f, cs_node_id root)
 
 	for (uint32_t k = 0; k < graph_child_count(b, root); k++) {
 		const struct cs_link *l = graph_child(b, root, k);
-		for (uint32_t q = 0; q < graph_parent_count(b, l->child); q++) {
+		for (uint32_t q = 0; q < graph_parent_count(b, l->child) && q < MAX_SIBLINGS; q++) {
 			const struct cs_link *sib = graph_parent(b, l->child, q);
 			if (sib->input == l->input && !node_is_root(b, sib->parent) &&
 			    d->b_cause[sib->parent] != DIFF_NO_CAUSE) {

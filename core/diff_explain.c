@@ -190,115 +190,136 @@ static int selector_text(const struct cs_graph *g, cs_dig dg, char **out, struct
 	return 0;
 }
 
-/* Each parent of B's BN whose place in A reaches AN with another selector: "input 1 selector". */
+/* Each parent of B's BN whose place in A reaches AN, but with no link selecting as BN's: "input 1 selector". */
 static int explain_selectors(const struct cs_diff *d, struct diff_cause *c, cs_node_id an, cs_node_id bn,
 			     struct cs_error *err)
 {
 	const struct cs_graph *a = d->a, *b = d->b;
+	struct parent_index index;
+	int rc = 0;
 
-	for (uint32_t k = 0; k < graph_parent_count(b, bn); k++) {
+	parent_index_build(a, an, &index);
+	for (uint32_t k = 0; k < graph_parent_count(b, bn) && rc == 0 && !c->changes_truncated; k++) {
 		const struct cs_link *bl = graph_parent(b, bn, k);
 		cs_node_id pa = diff_other(d, true, bl->parent);
-		for (uint32_t q = 0; pa != CS_NONE && q < graph_parent_count(a, an); q++) {
-			const struct cs_link *al = graph_parent(a, an, q);
-			if (al->parent != pa || al->input != bl->input)
-				continue;
-			const struct cs_digest *as = graph_digest(a, al->selector), *bs = graph_digest(b, bl->selector);
-			if (!as == !bs && (!as || digest_eq(as, bs)))
-				continue;
-			char *o = NULL, *n = NULL, path[64];
-			int rc = selector_text(a, al->selector, &o, err);
-			if (rc >= 0)
-				rc = selector_text(b, bl->selector, &n, err);
-			snprintf(path, sizeof(path), "input %u selector", bl->input);
-			if (rc >= 0)
-				add_change(c, path, o, n);
-			free(o);
-			free(n);
-			if (rc < 0)
-				return -1;
+		uint32_t lo, hi;
+		bool same = false;
+		if (pa == CS_NONE)
+			continue;
+		parent_index_find(&index, pa, bl->input, &lo, &hi);
+		for (uint32_t q = lo; q < hi && !same; q++) {
+			const struct cs_digest *as = graph_digest(a, index.items[q].link->selector);
+			const struct cs_digest *bs = graph_digest(b, bl->selector);
+			same = !as == !bs && (!as || digest_eq(as, bs));
 		}
+		if (lo == hi || same)
+			continue;
+		char *o = NULL, *n = NULL, path[64];
+		rc = selector_text(a, index.items[lo].link->selector, &o, err);
+		if (rc >= 0)
+			rc = selector_text(b, bl->selector, &n, err);
+		snprintf(path, sizeof(path), "input %u selector", bl->input);
+		if (rc >= 0)
+			add_change(c, path, o, n);
+		free(o);
+		free(n);
+		rc = rc < 0 ? -1 : 0;
 	}
-	return 0;
+	parent_index_free(&index);
+	return rc;
 }
 
-/* "A #3 (exec): /bin/sh -c 'make'": the parents of N on INPUT, for an input's change. */
-static int input_text(const struct cs_graph *g, char side, cs_node_id n, uint32_t input, char **out,
+#define MAX_INPUT_NAMES 8 /* parents named per input; then how many more */
+
+/* The end of the run of N's parents on the input of parent K (parents run by input). */
+static uint32_t input_end(const struct cs_graph *g, cs_node_id n, uint32_t k)
+{
+	uint32_t count = graph_parent_count(g, n), input = k < count ? graph_parent(g, n, k)->input : 0;
+
+	while (k < count && graph_parent(g, n, k)->input == input)
+		k++;
+	return k;
+}
+
+/* "A #3 (exec): /bin/sh -c 'make'": N's parents [FROM, TO) (one input's), for an input's change; NULL if none. */
+static int input_text(const struct cs_graph *g, char side, cs_node_id n, uint32_t from, uint32_t to, char **out,
 		      struct cs_error *err)
 {
 	struct cs_buf text = CS_BUF_INIT;
 
 	*out = NULL;
-	for (uint32_t k = 0; k < graph_parent_count(g, n); k++) {
+	for (uint32_t k = from; k < to && k - from < MAX_INPUT_NAMES; k++) {
 		const struct cs_link *l = graph_parent(g, n, k);
 		struct cs_description desc;
-		if (l->input != input)
-			continue;
 		if (describe_node(g, l->parent, &desc, err) < 0) {
 			buf_free(&text);
 			return -1;
 		}
-		buf_printf(&text, "%s%c #%u (%s)", text.len ? ", " : "", side, l->parent + 1, kind_name(desc.kind));
+		buf_printf(&text, "%s%c #%u (%s)", k > from ? ", " : "", side, l->parent + 1, kind_name(desc.kind));
 		if (desc.summary) {
 			buf_adds(&text, ": ");
 			buf_add(&text, desc.summary, desc.summary_len);
 		}
 		description_free(&desc);
 	}
+	if (to - from > MAX_INPUT_NAMES)
+		buf_printf(&text, " and %u more", to - from - MAX_INPUT_NAMES);
 	if (text.len)
 		*out = buf_detach(&text, NULL);
 	buf_free(&text);
 	return 0;
 }
 
-/* Does some parent of B's BN on INPUT stand in A as a parent of AN on INPUT? */
-static bool input_corresponds(const struct cs_diff *d, cs_node_id an, cs_node_id bn, uint32_t input)
+/* Does one of B's BN parents [FROM, TO) stand in A as a parent of AN (INDEX: AN's parents) on the same input? */
+static bool input_corresponds(const struct cs_diff *d, const struct parent_index *index, cs_node_id bn,
+			      uint32_t from, uint32_t to)
 {
-	for (uint32_t k = 0; k < graph_parent_count(d->b, bn); k++) {
+	for (uint32_t k = from; k < to; k++) {
 		const struct cs_link *bl = graph_parent(d->b, bn, k);
 		cs_node_id pa = diff_other(d, true, bl->parent);
-		if (bl->input != input || pa == CS_NONE)
+		uint32_t lo, hi;
+		if (pa == CS_NONE)
 			continue;
-		for (uint32_t q = 0; q < graph_parent_count(d->a, an); q++)
-			if (graph_parent(d->a, an, q)->parent == pa && graph_parent(d->a, an, q)->input == input)
-				return true;
+		parent_index_find(index, pa, bl->input, &lo, &hi);
+		if (lo < hi)
+			return true;
 	}
 	return false;
 }
 
-/* The first input of N above AFTER (UINT64_MAX: none); parents run by input. */
-static uint64_t next_input(const struct cs_graph *g, cs_node_id n, uint64_t after)
-{
-	for (uint32_t k = 0; k < graph_parent_count(g, n); k++)
-		if ((uint64_t)graph_parent(g, n, k)->input + 1 > after + 1)
-			return graph_parent(g, n, k)->input;
-	return UINT64_MAX;
-}
-
-/* Inputs only on one side, or fed by nodes that do not correspond: "input 1". */
+/*
+ * Inputs only on one side, or fed by nodes that do not correspond: "input
+ * 1". Both parent lists run by input: walked together, one run of each
+ * input at a time (input numbers come from the cache: never count to them).
+ */
 static int explain_inputs(const struct cs_diff *d, struct diff_cause *c, struct cs_error *err)
 {
-	/* walk the inputs both sides have, in order: input numbers come from the cache, so never count up to them */
-	uint64_t input = UINT64_MAX;
+	const struct cs_graph *a = d->a, *b = d->b;
+	uint32_t ai = 0, bi = 0, ac = graph_parent_count(a, c->a_node), bc = graph_parent_count(b, c->b_node);
+	struct parent_index index;
+	int rc = 0;
 
-	for (;;) {
-		uint64_t na = next_input(d->a, c->a_node, input), nb = next_input(d->b, c->b_node, input);
-		input = na < nb ? na : nb;
-		if (input == UINT64_MAX || c->changes_truncated)
-			return 0;
-		char *o, *n, path[32];
-		if (input_text(d->a, 'A', c->a_node, (uint32_t)input, &o, err) < 0)
-			return -1;
-		if (input_text(d->b, 'B', c->b_node, (uint32_t)input, &n, err) < 0) {
-			free(o);
-			return -1;
-		}
-		snprintf(path, sizeof(path), "input %u", (uint32_t)input);
-		if (!(o && n && input_corresponds(d, c->a_node, c->b_node, (uint32_t)input)))
+	parent_index_build(a, c->a_node, &index);
+	while (rc == 0 && (ai < ac || bi < bc) && !c->changes_truncated) {
+		uint64_t in_a = ai < ac ? graph_parent(a, c->a_node, ai)->input : UINT64_MAX;
+		uint64_t in_b = bi < bc ? graph_parent(b, c->b_node, bi)->input : UINT64_MAX;
+		uint32_t input = (uint32_t)(in_a < in_b ? in_a : in_b);
+		uint32_t a_end = in_a == input ? input_end(a, c->a_node, ai) : ai;
+		uint32_t b_end = in_b == input ? input_end(b, c->b_node, bi) : bi;
+		char *o = NULL, *n = NULL, path[32];
+		rc = input_text(a, 'A', c->a_node, ai, a_end, &o, err);
+		if (rc == 0)
+			rc = input_text(b, 'B', c->b_node, bi, b_end, &n, err);
+		snprintf(path, sizeof(path), "input %u", input);
+		if (rc == 0 && !(o && n && input_corresponds(d, &index, c->b_node, bi, b_end)))
 			add_change(c, path, o, n);
 		free(o);
 		free(n);
+		ai = a_end;
+		bi = b_end;
 	}
+	parent_index_free(&index);
+	return rc;
 }
 
 static int explain_op(const struct cs_diff *d, struct diff_cause *c, struct cs_error *err)

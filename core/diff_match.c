@@ -126,15 +126,15 @@ static void build_index(struct matcher *m)
 	index_by_digest(m);
 }
 
-/* The first index entry not below KEY (child ignored). */
-static size_t lower_bound(const struct link_key *index, size_t count, struct link_key key)
+/* The first of COUNT sorted entries above KEY (UPPER) or not below it. */
+static size_t search(const struct link_key *index, size_t count, const struct link_key *key, bool upper)
 {
 	size_t lo = 0, hi = count;
 
-	key.child = 0;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (link_key_cmp(&index[mid], &key) < 0)
+		int c = link_key_cmp(&index[mid], key);
+		if (c < 0 || (upper && c == 0))
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -142,83 +142,70 @@ static size_t lower_bound(const struct link_key *index, size_t count, struct lin
 	return lo;
 }
 
-static bool same_place(const struct link_key *x, const struct link_key *y)
+/*
+ * Does A's AN have a parent link from PA on INPUT with DIGEST and SELECTOR
+ * (A's numbering)? A search of the index, not a walk of AN's parents: a
+ * node can have thousands.
+ */
+static bool a_has_link(const struct matcher *m, cs_node_id an, cs_node_id pa, uint32_t input, cs_dig digest,
+		       cs_dig selector)
 {
-	return x->parent == y->parent && x->input == y->input && x->digest == y->digest &&
-	       x->selector == y->selector;
+	struct link_key key = { pa, input, digest, selector, an };
+	size_t at = search(m->index, m->index_count, &key, false);
+
+	return at < m->index_count && link_key_cmp(&m->index[at], &key) == 0;
 }
 
-/* Does node N have a parent link from P on INPUT with DIGEST and SELECTOR (its graph's numbering)? */
-static bool has_link(const struct cs_graph *g, cs_node_id n, cs_node_id p, uint32_t input, cs_dig digest,
-		     cs_dig selector)
+/* B's link L arrives at A's AN from the twin of its parent, with the same digest and selector. */
+static bool link_met(const struct matcher *m, cs_node_id an, const struct cs_link *l)
 {
-	for (uint32_t k = 0; k < graph_parent_count(g, n); k++) {
-		const struct cs_link *l = graph_parent(g, n, k);
-		if (l->parent == p && l->input == input && l->digest == digest && l->selector == selector)
+	cs_node_id pa = m->d->b_to_a[l->parent];
+
+	return pa != CS_NONE &&
+	       a_has_link(m, an, pa, l->input, diff_in_a(m->map, l->digest), diff_in_a(m->map, l->selector));
+}
+
+/* The end of the run of N's parents on the input of parent K (parents run by input). */
+static uint32_t input_end(const struct cs_graph *g, cs_node_id n, uint32_t k)
+{
+	uint32_t count = graph_parent_count(g, n), input = graph_parent(g, n, k)->input;
+
+	while (k < count && graph_parent(g, n, k)->input == input)
+		k++;
+	return k;
+}
+
+static bool any_fixed(const struct cs_graph *g, cs_node_id n, uint32_t from, uint32_t to)
+{
+	for (uint32_t k = from; k < to; k++)
+		if (!node_is_random(g, graph_parent(g, n, k)->parent))
 			return true;
-	}
 	return false;
-}
-
-static bool input_has_fixed_parent(const struct cs_graph *g, cs_node_id n, uint32_t input)
-{
-	for (uint32_t k = 0; k < graph_parent_count(g, n); k++) {
-		const struct cs_link *l = graph_parent(g, n, k);
-		if (l->input == input && !node_is_random(g, l->parent))
-			return true;
-	}
-	return false;
-}
-
-static bool same_inputs(const struct cs_graph *a, cs_node_id an, const struct cs_graph *b, cs_node_id bn)
-{
-	uint32_t ai = 0, bi = 0, ac = graph_parent_count(a, an), bc = graph_parent_count(b, bn);
-
-	/* parents run by input: walk the distinct inputs of both together */
-	while (ai < ac || bi < bc) {
-		if (ai == ac || bi == bc || graph_parent(a, an, ai)->input != graph_parent(b, bn, bi)->input)
-			return false;
-		uint32_t input = graph_parent(a, an, ai)->input;
-		while (ai < ac && graph_parent(a, an, ai)->input == input)
-			ai++;
-		while (bi < bc && graph_parent(b, bn, bi)->input == input)
-			bi++;
-	}
-	return true;
 }
 
 /*
- * Input INPUT of B's BN is met by A's AN: both feed it through random roots
- * only, or some fixed parent pair, matched, arrives with the same link
- * digest and selector.
+ * A's AN is B's BN: the same inputs, and on each one both are fed through
+ * random roots only, or some fixed parent of BN, matched, arrives at AN
+ * with the same link digest and selector. Both parent lists run by input,
+ * so they are walked together, once.
  */
-static bool input_met(const struct matcher *m, cs_node_id an, cs_node_id bn, uint32_t input)
-{
-	const struct cs_graph *a = m->d->a, *b = m->d->b;
-
-	if (!input_has_fixed_parent(a, an, input) && !input_has_fixed_parent(b, bn, input))
-		return true;
-	for (uint32_t k = 0; k < graph_parent_count(b, bn); k++) {
-		const struct cs_link *l = graph_parent(b, bn, k);
-		if (l->input != input || node_is_random(b, l->parent))
-			continue;
-		cs_node_id pa = m->d->b_to_a[l->parent];
-		if (pa != CS_NONE && has_link(a, an, pa, input, diff_in_a(m->map, l->digest), diff_in_a(m->map, l->selector)))
-			return true;
-	}
-	return false;
-}
-
 static bool all_inputs_met(const struct matcher *m, cs_node_id an, cs_node_id bn)
 {
-	const struct cs_graph *b = m->d->b;
+	const struct cs_graph *a = m->d->a, *b = m->d->b;
+	uint32_t ai = 0, bi = 0, ac = graph_parent_count(a, an), bc = graph_parent_count(b, bn);
 
-	if (!same_inputs(m->d->a, an, b, bn))
-		return false;
-	for (uint32_t k = 0; k < graph_parent_count(b, bn); k++)
-		if ((k == 0 || graph_parent(b, bn, k)->input != graph_parent(b, bn, k - 1)->input) &&
-		    !input_met(m, an, bn, graph_parent(b, bn, k)->input))
+	while (ai < ac || bi < bc) {
+		if (ai == ac || bi == bc || graph_parent(a, an, ai)->input != graph_parent(b, bn, bi)->input)
 			return false;
+		uint32_t a_end = input_end(a, an, ai), b_end = input_end(b, bn, bi);
+		bool met = !any_fixed(a, an, ai, a_end) && !any_fixed(b, bn, bi, b_end);
+		for (uint32_t k = bi; k < b_end && !met; k++)
+			met = !node_is_random(b, graph_parent(b, bn, k)->parent) && link_met(m, an, graph_parent(b, bn, k));
+		if (!met)
+			return false;
+		ai = a_end;
+		bi = b_end;
+	}
 	return true;
 }
 
@@ -228,19 +215,70 @@ static void pair(struct cs_diff *d, cs_node_id an, cs_node_id bn)
 	d->b_to_a[bn] = an;
 }
 
-/* Tries the A children that one of BN's matched fixed parents leads to. */
+/* The index entries of A's links that B's link L would be: from its parent's twin, same input, digest, selector. */
+static void link_range(const struct matcher *m, const struct cs_link *l, size_t *lo, size_t *hi)
+{
+	struct link_key key = { m->d->b_to_a[l->parent], l->input, diff_in_a(m->map, l->digest),
+				diff_in_a(m->map, l->selector), 0 };
+
+	*lo = search(m->index, m->index_count, &key, false);
+	key.child = CS_NONE;
+	*hi = search(m->index, m->index_count, &key, true);
+}
+
+/*
+ * The input of BN whose matched parents lead to the fewest A nodes: its
+ * twin, if any, is among them. A base image leads to thousands, the
+ * content a COPY sums to one. Parents [*FROM, *TO); false when some input
+ * has fixed parents and none matched (BN cannot match) or none has any.
+ */
+static bool narrowest_input(const struct matcher *m, cs_node_id bn, uint32_t *from, uint32_t *to)
+{
+	const struct cs_graph *b = m->d->b;
+	size_t best = SIZE_MAX;
+
+	for (uint32_t k = 0; k < graph_parent_count(b, bn);) {
+		uint32_t end = input_end(b, bn, k);
+		size_t total = 0;
+		bool fixed = false;
+		for (uint32_t q = k; q < end; q++) {
+			const struct cs_link *l = graph_parent(b, bn, q);
+			size_t lo, hi;
+			if (node_is_random(b, l->parent))
+				continue;
+			fixed = true;
+			if (m->d->b_to_a[l->parent] == CS_NONE)
+				continue;
+			link_range(m, l, &lo, &hi);
+			total += hi - lo;
+		}
+		if (fixed && total == 0)
+			return false;
+		if (fixed && total < best) {
+			best = total;
+			*from = k;
+			*to = end;
+		}
+		k = end;
+	}
+	return best != SIZE_MAX;
+}
+
+/* Tries the A nodes that BN's matched fixed parents on its narrowest input lead to. */
 static bool match_through_parents(struct matcher *m, cs_node_id bn)
 {
 	const struct cs_graph *b = m->d->b;
+	uint32_t from, to;
 
-	for (uint32_t k = 0; k < graph_parent_count(b, bn); k++) {
+	if (!narrowest_input(m, bn, &from, &to))
+		return false;
+	for (uint32_t k = from; k < to; k++) {
 		const struct cs_link *l = graph_parent(b, bn, k);
-		cs_node_id pa = m->d->b_to_a[l->parent];
-		if (node_is_random(b, l->parent) || pa == CS_NONE)
+		size_t lo, hi;
+		if (node_is_random(b, l->parent) || m->d->b_to_a[l->parent] == CS_NONE)
 			continue;
-		struct link_key key = { pa, l->input, diff_in_a(m->map, l->digest), diff_in_a(m->map, l->selector), 0 };
-		for (size_t i = lower_bound(m->index, m->index_count, key);
-		     i < m->index_count && same_place(&m->index[i], &key); i++) {
+		link_range(m, l, &lo, &hi);
+		for (size_t i = lo; i < hi; i++) {
 			cs_node_id an = m->index[i].child;
 			if (m->d->a_to_b[an] == CS_NONE && all_inputs_met(m, an, bn)) {
 				pair(m->d, an, bn);
@@ -251,15 +289,20 @@ static bool match_through_parents(struct matcher *m, cs_node_id bn)
 	return false;
 }
 
-/* A node fed by random roots only: any A node at the same link digest fed the same way. */
+/*
+ * A node fed by random roots only: any A node at the same link digest fed
+ * the same way. (With a fixed parent on some input, its twin is below that
+ * parent's twin: match_through_parents looked.)
+ */
 static bool match_by_digest(struct matcher *m, cs_node_id bn)
 {
 	const struct cs_graph *b = m->d->b;
+	uint32_t count = graph_parent_count(b, bn);
 
-	if (!graph_parent_count(b, bn))
+	if (!count || any_fixed(b, bn, 0, count))
 		return false;
 	struct link_key key = { 0, 0, diff_in_a(m->map, graph_parent(b, bn, 0)->digest), 0, 0 };
-	for (size_t i = lower_bound(m->by_digest, m->index_count, key);
+	for (size_t i = search(m->by_digest, m->index_count, &key, false);
 	     i < m->index_count && m->by_digest[i].digest == key.digest; i++) {
 		cs_node_id an = m->by_digest[i].child;
 		if (m->d->a_to_b[an] == CS_NONE && all_inputs_met(m, an, bn)) {
@@ -357,8 +400,9 @@ static void match_roots(struct cs_diff *d, const cs_dig *map)
  * one to one and digests map one to one, so distinct links of X land on
  * distinct links in A: equal counts make equal sets.)
  */
-static bool same_links(const struct cs_diff *d, const cs_dig *map, cs_node_id x)
+static bool same_links(const struct matcher *m, cs_node_id x)
 {
+	const struct cs_diff *d = m->d;
 	const struct cs_graph *a = d->a, *b = d->b;
 	cs_node_id twin = d->b_to_a[x];
 	uint32_t fixed_b = 0, fixed_a = 0;
@@ -367,8 +411,7 @@ static bool same_links(const struct cs_diff *d, const cs_dig *map, cs_node_id x)
 		const struct cs_link *l = graph_parent(b, x, k);
 		if (node_is_random(b, l->parent))
 			continue;
-		cs_node_id p = d->b_to_a[l->parent];
-		if (p == CS_NONE || !has_link(a, twin, p, l->input, diff_in_a(map, l->digest), diff_in_a(map, l->selector)))
+		if (!link_met(m, twin, l))
 			return false;
 		fixed_b++;
 	}
@@ -377,8 +420,10 @@ static bool same_links(const struct cs_diff *d, const cs_dig *map, cs_node_id x)
 	return fixed_a == fixed_b;
 }
 
-static void set_statuses(struct cs_diff *d, const cs_dig *map)
+static void set_statuses(const struct matcher *m)
 {
+	struct cs_diff *d = m->d;
+
 	for (cs_node_id n = 0; n < d->b->node_count; n++) {
 		if (d->b_to_a[n] == CS_NONE) {
 			d->b_status[n] = DIFF_ONLY;
@@ -388,7 +433,7 @@ static void set_statuses(struct cs_diff *d, const cs_dig *map)
 				d->only_b++;
 			continue;
 		}
-		bool same = same_links(d, map, n);
+		bool same = same_links(m, n);
 		d->b_status[n] = d->a_status[d->b_to_a[n]] = same ? DIFF_SAME : DIFF_CHANGED;
 		d->matched++;
 		d->changed += !same;
@@ -418,7 +463,7 @@ int diff_match(struct cs_diff *d, const cs_dig *map)
 		if (!match_through_parents(&m, bn))
 			match_by_digest(&m, bn);
 	}
-	set_statuses(d, map);
+	set_statuses(&m);
 	free(order);
 	free(m.index);
 	free(m.by_digest);

@@ -57,6 +57,24 @@ int diff_source_json(const struct cs_graph *g, cs_node_id root, json_t **out, st
 /* How many leaf fields differ between two JSON values (bounded: a similarity measure). */
 size_t diff_json_distance(json_t *old_v, json_t *new_v);
 
+/*
+ * A node's parent links sorted by parent, then input: finding the links
+ * from one parent is a search, not a walk (a node can have thousands).
+ */
+struct parent_index {
+	struct parent_ref {
+		cs_node_id parent;
+		uint32_t input;
+		const struct cs_link *link;
+	} *items;
+	uint32_t count;
+};
+
+void parent_index_build(const struct cs_graph *g, cs_node_id n, struct parent_index *out);
+/* The links from PARENT on INPUT: items [*LO, *HI). */
+void parent_index_find(const struct parent_index *x, cs_node_id parent, uint32_t input, uint32_t *lo, uint32_t *hi);
+void parent_index_free(struct parent_index *x);
+
 static inline bool node_is_random(const struct cs_graph *g, cs_node_id n)
 {
 	return (g->nodes[n].flags & CS_NODE_RANDOM) != 0;

@@ -13,6 +13,12 @@ extra-input  the last RUN gains a second input
 insert       a new RUN between the last two steps
 chain        30 more RUNs after the changed one (multistage-v2)
 evil         a hostile command changes, still hostile
+
+    diff_variants.py --wide N a|b OUT.json
+
+writes a store without plaintexts whose nodes have N parents: one on N
+inputs, one with N alternatives on one input, and a step after both; b
+differs from a in one root. What diff does must stay near linear in N.
 """
 import base64
 import copy
@@ -190,7 +196,27 @@ def evil(recs):
 VARIANTS = {"image": image, "selector": selector, "selector-hit": selector_hit, "input": other_input, "extra-input": extra_input,
             "insert": insert, "chain": chain, "evil": evil}
 
+def wide(n, side):
+    def digest(text):
+        return sha(text.encode())
+    recs = [{"id": i + 1, "digest": digest("root %d%s" % (i, side if i == 7 else "")), "parents": None}
+            for i in range(n)]
+    recs.append({"id": n + 1, "parents": [{"input": i, "output": 0, "digest": digest("wide"), "selector": "",
+                                           "target": i + 1} for i in range(n)]})
+    recs.append({"id": n + 2, "parents": [{"input": 0, "output": 0, "digest": digest("alternatives"),
+                                           "selector": "", "target": i + 1} for i in range(n)]})
+    recs.append({"id": n + 3, "parents": [
+        {"input": 0, "output": 0, "digest": digest("after"), "selector": "", "target": n + 1},
+        {"input": 1, "output": 0, "digest": digest("after"), "selector": "", "target": n + 2}]})
+    return recs
+
+
 if __name__ == "__main__":
+    if sys.argv[1] == "--wide":
+        recs = wide(int(sys.argv[2]), sys.argv[3])
+        fix_children(recs)
+        json.dump(recs, open(sys.argv[4], "w"))
+        sys.exit(0)
     src, out, kind = sys.argv[1:4]
     recs = copy.deepcopy(json.load(open(src)))
     VARIANTS[kind](recs)

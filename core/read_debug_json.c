@@ -279,6 +279,9 @@ static int check_frame(struct export_reader *r)
 			raw = base64_text(raw, escaped, &r->scratch);
 			if (!base64_valid((const char *)raw.ptr, raw.len))
 				return json_scan_fail(s, "bad base64");
+			/* a frame's length is a u32 */
+			if (raw.len / 4 * 3 > UINT32_MAX)
+				return json_scan_fail(s, "a frame longer than 4 GiB");
 		} else if (json_scan_skip(s) < 0) {
 			return -1;
 		}

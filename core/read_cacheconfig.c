@@ -22,7 +22,10 @@ json_t *cacheconfig_parse_json(const char *name, const void *data, size_t len,
 	json_error_t jerr;
 	json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
 
-	if (!root)
+	if (!root && (json_error_code(&jerr) == json_error_out_of_memory || !jerr.text[0]))
+		/* jansson fails this way with no position and often no text */
+		cs_fail(err, "%s: out of memory reading %zu bytes of JSON", name, len);
+	else if (!root)
 		cs_fail(err, "%s: line %d, column %d: %s", name, jerr.line, jerr.column, jerr.text);
 	return root;
 }

@@ -77,9 +77,12 @@ static int daemon_open(struct daemon *d, const char *addr, const struct cs_load_
 		 */
 		d->base = strncmp(addr, "tcp://", 6) == 0 ? xasprintf("http://%s", addr + 6) : xstrdup(addr);
 		cfg.plain_http = cfg.plain_http || strncmp(d->base, "http://", 7) == 0;
-		size_t n = strlen(d->base);
+		size_t n = strlen(d->base), tail = strlen("/debug/cache/store");
 		while (n > 0 && d->base[n - 1] == '/')
 			d->base[--n] = '\0';
+		/* the URL one would curl names the endpoint too: the address is what precedes it */
+		if (n > tail && strcmp(d->base + n - tail, "/debug/cache/store") == 0)
+			d->base[n -= tail] = '\0';
 		http_url_for_message(d->base, shown, sizeof(shown));
 		/* the port and path are always shown; trim a trailing "/" for a readable name */
 		n = strlen(shown);

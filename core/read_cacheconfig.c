@@ -1,11 +1,17 @@
 /*
- * Remote cache configs, application/vnd.buildkit.cacheconfig.v0:
+ * Remote cache configs, application/vnd.buildkit.cacheconfig.v0
+ * (cache/remotecache/v1/types/spec.go):
  *
  *   {"layers":  [{"blob", "parent", "annotations": {mediaType, diffID, size, createdAt}}],
  *    "records": [{"digest", "layers": [{"layer", "createdAt"}],
+ *                 "chains": [{"layers": [i, ...], "createdAt"}],
  *                 "inputs": [[{"selector", "link"}]]}]}
  *
- * Go's omitempty drops zero values, so a missing "parent" or "link" is 0.
+ * Go's omitempty drops zero values, so a missing "parent" or "link" is 0
+ * (a base layer says "parent": -1). What the daemon refuses we refuse: a
+ * field of the wrong JSON type (json.Unmarshal fails on it), and what
+ * cache/remotecache/v1/parse.go checks — a link out of range or looping,
+ * an empty input, a layer index out of range, a layer parent loop.
  */
 #include "cacheconfig.h"
 #include "graph_build.h"
@@ -20,6 +26,7 @@ json_t *cacheconfig_parse_json(const char *name, const void *data, size_t len,
 			       struct cs_error *err)
 {
 	json_error_t jerr;
+	/* jansson refuses nesting deeper than JSON_PARSER_MAX_DEPTH (2048) by itself */
 	json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
 
 	if (!root && (json_error_code(&jerr) == json_error_out_of_memory || !jerr.text[0]))
@@ -30,13 +37,24 @@ json_t *cacheconfig_parse_json(const char *name, const void *data, size_t len,
 	return root;
 }
 
-static uint32_t optional_string(struct cs_graph *g, json_t *obj, const char *key)
+/* Go's decoder leaves a field at its zero value for null, as for absent. */
+static bool absent(const json_t *v)
+{
+	return !v || json_is_null(v);
+}
+
+/* A string field into the string arena; CS_STR_NONE when absent, -1 when not a string. */
+static int string_field(struct cs_graph *g, json_t *obj, const char *key, uint32_t *out)
 {
 	json_t *v = json_object_get(obj, key);
 
+	*out = CS_STR_NONE;
+	if (absent(v))
+		return 0;
 	if (!json_is_string(v))
-		return CS_STR_NONE;
-	return strings_add(&g->strings, json_string_value(v), json_string_length(v));
+		return -1;
+	*out = strings_add(&g->strings, json_string_value(v), json_string_length(v));
+	return 0;
 }
 
 static int digest_field(struct cs_graph *g, json_t *obj, const char *key, bool required,
@@ -45,7 +63,7 @@ static int digest_field(struct cs_graph *g, json_t *obj, const char *key, bool r
 	json_t *v = json_object_get(obj, key);
 
 	*out = CS_DIG_NONE;
-	if (!v || json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0))
+	if (absent(v) || (json_is_string(v) && json_string_length(v) == 0))
 		return required ? -1 : 0;
 	if (!json_is_string(v))
 		return -1;
@@ -59,7 +77,7 @@ static int int_field(json_t *obj, const char *key, json_int_t min, json_int_t ma
 	json_t *v = json_object_get(obj, key);
 
 	*out = 0;
-	if (!v || json_is_null(v))
+	if (absent(v))
 		return 0;
 	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
 		return -1;
@@ -67,12 +85,73 @@ static int int_field(json_t *obj, const char *key, json_int_t min, json_int_t ma
 	return 0;
 }
 
+/* An array field: NULL when absent, -1 when it is something else. */
+static int array_field(json_t *obj, const char *key, json_t **out)
+{
+	json_t *v = json_object_get(obj, key);
+
+	*out = NULL;
+	if (absent(v))
+		return 0;
+	if (!json_is_array(v))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int read_annotations(struct cs_graph *g, json_t *a, size_t i, const char *name,
+			    struct cs_error *err)
+{
+	struct cs_layer *layer = &g->layers[i];
+	json_int_t size;
+
+	if (absent(a))
+		return 0;
+	if (!json_is_object(a))
+		return cs_fail(err, "%s: layer %zu: annotations are not an object", name, i);
+	if (digest_field(g, a, "diffID", false, &layer->diff_id) < 0)
+		return cs_fail(err, "%s: layer %zu: diffID is not a sha256 digest", name, i);
+	if (int_field(a, "size", 0, INT64_MAX, &size) < 0)
+		return cs_fail(err, "%s: layer %zu: bad size", name, i);
+	if (!absent(json_object_get(a, "size")))
+		layer->size = size;
+	if (string_field(g, a, "mediaType", &layer->media_type) < 0 ||
+	    string_field(g, a, "createdAt", &layer->created_at) < 0)
+		return cs_fail(err, "%s: layer %zu: mediaType and createdAt must be strings", name, i);
+	return 0;
+}
+
+/* Refuses a parent chain longer than the layers there are: it loops. */
+static int check_layer_loops(const struct cs_graph *g, const char *name, struct cs_error *err)
+{
+	uint32_t n = g->layer_count;
+	/* chains share tails: a layer known to reach a base need not be walked again */
+	uint8_t *grounded = xcalloc(n ? n : 1, 1);
+	int rc = 0;
+
+	for (uint32_t i = 0; i < n && rc == 0; i++) {
+		uint32_t at = i, steps = 0;
+		while (at != CS_NONE && !grounded[at] && steps <= n) {
+			at = g->layers[at].parent;
+			steps++;
+		}
+		if (steps > n) {
+			rc = cs_fail(err, "%s: layer %u: parents form a loop", name, i);
+			break;
+		}
+		for (at = i; at != CS_NONE && !grounded[at]; at = g->layers[at].parent)
+			grounded[at] = 1;
+	}
+	free(grounded);
+	return rc;
+}
+
 int cacheconfig_read_layers(struct cs_graph *g, const char *name, json_t *layers,
 			    struct cs_error *err)
 {
 	size_t n;
 
-	if (!layers || json_is_null(layers))
+	if (absent(layers))
 		return 0;
 	if (!json_is_array(layers))
 		return cs_fail(err, "%s: \"layers\" is not an array", name);
@@ -82,9 +161,12 @@ int cacheconfig_read_layers(struct cs_graph *g, const char *name, json_t *layers
 	g->layers = xcalloc(n ? n : 1, sizeof(*g->layers));
 	g->layer_count = (uint32_t)n;
 	for (size_t i = 0; i < n; i++) {
-		json_t *l = json_array_get(layers, i), *a;
+		json_t *l = json_array_get(layers, i);
 		struct cs_layer *layer = &g->layers[i];
-		json_int_t parent, size;
+		json_int_t parent;
+		layer->size = -1;
+		layer->diff_id = CS_DIG_NONE;
+		layer->media_type = layer->created_at = CS_STR_NONE;
 		if (!json_is_object(l))
 			return cs_fail(err, "%s: layer %zu is not an object", name, i);
 		if (digest_field(g, l, "blob", true, &layer->blob) < 0)
@@ -92,38 +174,28 @@ int cacheconfig_read_layers(struct cs_graph *g, const char *name, json_t *layers
 		if (int_field(l, "parent", -1, (json_int_t)n - 1, &parent) < 0 || parent == (json_int_t)i)
 			return cs_fail(err, "%s: layer %zu: parent out of range", name, i);
 		layer->parent = parent < 0 ? CS_NONE : (uint32_t)parent;
-		layer->size = -1;
-		layer->diff_id = CS_DIG_NONE;
-		layer->media_type = layer->created_at = CS_STR_NONE;
-		a = json_object_get(l, "annotations");
-		if (json_is_object(a)) {
-			if (digest_field(g, a, "diffID", false, &layer->diff_id) < 0)
-				return cs_fail(err, "%s: layer %zu: diffID is not a sha256 digest", name, i);
-			if (int_field(a, "size", 0, INT64_MAX, &size) < 0)
-				return cs_fail(err, "%s: layer %zu: bad size", name, i);
-			if (json_object_get(a, "size"))
-				layer->size = size;
-			layer->media_type = optional_string(g, a, "mediaType");
-			layer->created_at = optional_string(g, a, "createdAt");
-		}
+		if (read_annotations(g, json_object_get(l, "annotations"), i, name, err) < 0)
+			return -1;
 	}
-	/* a parent chain longer than the layers there are loops */
-	for (size_t i = 0; i < n; i++) {
-		uint32_t at = (uint32_t)i;
-		for (size_t steps = 0; at != CS_NONE; steps++) {
-			if (steps > n)
-				return cs_fail(err, "%s: layer %zu: parents form a loop", name, i);
-			at = g->layers[at].parent;
-		}
-	}
-	return 0;
+	return check_layer_loops(g, name, err);
 }
 
 struct record_view {
 	cs_dig digest;
 	json_t *inputs;
+	json_t *results;
+	json_t *chains;
 	uint32_t node;
 };
+
+/*
+ * The link of an input alternative check_inputs has checked; jansson reads
+ * an absent or null one as 0, as Go does.
+ */
+static size_t link_of(json_t *alt)
+{
+	return (size_t)json_integer_value(json_object_get(alt, "link"));
+}
 
 /* Refuses loops among records, iteratively (a chain may be very long). */
 static int check_loops(const struct record_view *recs, size_t n, const char *name,
@@ -154,15 +226,14 @@ static int check_loops(const struct record_view *recs, size_t n, const char *nam
 				f->alt = 0;
 				continue;
 			}
-			json_int_t link;
-			int_field(json_array_get(alts, f->alt++), "link", 0, (json_int_t)n - 1, &link);
+			size_t link = link_of(json_array_get(alts, f->alt++));
 			if (state[link] == 1)
-				rc = cs_fail(err, "%s: record %zu: links loop back to record %lld", name,
-					     f->record, (long long)link);
+				rc = cs_fail(err, "%s: record %zu: links loop back to record %zu", name,
+					     f->record, link);
 			else if (state[link] == 0) {
 				state[link] = 1;
 				XGROW(stack, cap, depth + 1);
-				stack[depth++] = (struct frame){ (size_t)link, 0, 0 };
+				stack[depth++] = (struct frame){ link, 0, 0 };
 			}
 		}
 	}
@@ -171,27 +242,22 @@ static int check_loops(const struct record_view *recs, size_t n, const char *nam
 	return rc;
 }
 
-static int check_record(struct cs_graph *g, json_t *rec, size_t i, size_t n,
-			struct record_view *view, const char *name, struct cs_error *err)
+static int check_inputs(struct cs_graph *g, struct record_view *view, size_t i, size_t n,
+			const char *name, struct cs_error *err)
 {
-	json_t *inputs = json_object_get(rec, "inputs");
-
-	if (!json_is_object(rec))
-		return cs_fail(err, "%s: record %zu is not an object", name, i);
-	if (digest_field(g, rec, "digest", true, &view->digest) < 0)
-		return cs_fail(err, "%s: record %zu has no sha256 digest", name, i);
-	if (inputs && !json_is_null(inputs) && !json_is_array(inputs))
-		return cs_fail(err, "%s: record %zu: \"inputs\" is not an array", name, i);
-	view->inputs = json_is_array(inputs) ? inputs : NULL;
 	for (size_t j = 0; j < json_array_size(view->inputs); j++) {
 		json_t *alts = json_array_get(view->inputs, j);
-		if (!json_is_array(alts) || json_array_size(alts) == 0)
+		if (!absent(alts) && !json_is_array(alts))
+			return cs_fail(err, "%s: record %zu: input %zu is not an array", name, i, j);
+		if (json_array_size(alts) == 0)
 			return cs_fail(err, "%s: record %zu: input %zu is empty", name, i, j);
 		for (size_t k = 0; k < json_array_size(alts); k++) {
 			json_t *in = json_array_get(alts, k);
 			json_int_t link;
 			cs_dig selector;
-			if (!json_is_object(in) || int_field(in, "link", 0, (json_int_t)n - 1, &link) < 0)
+			if (!json_is_object(in))
+				return cs_fail(err, "%s: record %zu: input %zu: not an object", name, i, j);
+			if (int_field(in, "link", 0, (json_int_t)n - 1, &link) < 0)
 				return cs_fail(err, "%s: record %zu: input %zu links out of range", name, i, j);
 			if (digest_field(g, in, "selector", false, &selector) < 0)
 				return cs_fail(err, "%s: record %zu: input %zu: bad selector", name, i, j);
@@ -200,32 +266,137 @@ static int check_record(struct cs_graph *g, json_t *rec, size_t i, size_t n,
 	return 0;
 }
 
-static int add_results(struct cs_graph *g, struct cs_builder *b, json_t *rec, size_t i,
-		       uint32_t node, const char *name, struct cs_error *err)
+static int check_record(struct cs_graph *g, json_t *rec, size_t i, size_t n,
+			struct record_view *view, const char *name, struct cs_error *err)
 {
-	json_t *results = json_object_get(rec, "layers");
+	if (!json_is_object(rec))
+		return cs_fail(err, "%s: record %zu is not an object", name, i);
+	if (digest_field(g, rec, "digest", true, &view->digest) < 0)
+		return cs_fail(err, "%s: record %zu has no sha256 digest", name, i);
+	if (array_field(rec, "inputs", &view->inputs) < 0)
+		return cs_fail(err, "%s: record %zu: \"inputs\" is not an array", name, i);
+	if (array_field(rec, "layers", &view->results) < 0 || array_field(rec, "chains", &view->chains) < 0)
+		return cs_fail(err, "%s: record %zu: \"layers\" and \"chains\" must be arrays", name, i);
+	return check_inputs(g, view, i, n, name, err);
+}
 
-	for (size_t k = 0; k < json_array_size(results); k++) {
-		json_t *res = json_array_get(results, k);
+/* g->layers grows when a chained result needs its own copies (see add_chain). */
+struct layer_room {
+	size_t cap;
+};
+
+static uint32_t copy_layer(struct cs_graph *g, struct layer_room *room, uint32_t from, uint32_t parent)
+{
+	XGROW(g->layers, room->cap, (size_t)g->layer_count + 1);
+	g->layers[g->layer_count] = g->layers[from];
+	g->layers[g->layer_count].parent = parent;
+	return g->layer_count++;
+}
+
+/*
+ * A chained result lists its layers bottom to top. Inline caches write one
+ * when a result's layers are not in the image's order, so the list need
+ * not follow the layers' parents; then the result gets copies of its
+ * layers linked in its own order, and its top layer's chain is the result.
+ */
+static int add_chain(struct cs_graph *g, struct layer_room *room, json_t *indexes, uint32_t *top)
+{
+	size_t n = json_array_size(indexes), configured = g->layer_count;
+	bool is_path = true;
+
+	*top = CS_NONE;
+	if (!absent(indexes) && !json_is_array(indexes))
+		return -1;
+	for (size_t k = 0; k < n; k++) {
+		json_t *v = json_array_get(indexes, k);
+		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+		    json_integer_value(v) >= (json_int_t)configured)
+			return -1;
+		uint32_t at = (uint32_t)json_integer_value(v);
+		if (g->layers[at].parent != (k ? *top : CS_NONE))
+			is_path = false;
+		*top = at;
+	}
+	if (is_path)
+		return 0;
+	if ((size_t)g->layer_count + n >= CS_NONE)
+		return -1;
+	*top = CS_NONE;
+	for (size_t k = 0; k < n; k++)
+		*top = copy_layer(g, room, (uint32_t)json_integer_value(json_array_get(indexes, k)), *top);
+	return 0;
+}
+
+static int add_results(struct cs_graph *g, struct cs_builder *b, struct layer_room *room,
+		       const struct record_view *view, size_t i, const char *name, struct cs_error *err)
+{
+	uint32_t configured = g->layer_count, created;
+
+	for (size_t k = 0; k < json_array_size(view->results); k++) {
+		json_t *res = json_array_get(view->results, k);
 		json_int_t layer;
-		if (!json_is_object(res) || int_field(res, "layer", 0, (json_int_t)g->layer_count - 1, &layer) < 0 ||
-		    g->layer_count == 0)
+		if (!json_is_object(res) || int_field(res, "layer", 0, (json_int_t)configured - 1, &layer) < 0 ||
+		    configured == 0)
 			return cs_fail(err, "%s: record %zu: result layer out of range", name, i);
-		builder_result(b, node, CS_STR_NONE, optional_string(g, res, "createdAt"), (uint32_t)layer);
+		if (string_field(g, res, "createdAt", &created) < 0)
+			return cs_fail(err, "%s: record %zu: result createdAt is not a string", name, i);
+		builder_result(b, view->node, CS_STR_NONE, created, (uint32_t)layer);
+	}
+	for (size_t k = 0; k < json_array_size(view->chains); k++) {
+		json_t *chain = json_array_get(view->chains, k);
+		uint32_t top;
+		if (!json_is_object(chain) || add_chain(g, room, json_object_get(chain, "layers"), &top) < 0)
+			return cs_fail(err, "%s: record %zu: chained result layer out of range", name, i);
+		if (string_field(g, chain, "createdAt", &created) < 0)
+			return cs_fail(err, "%s: record %zu: result createdAt is not a string", name, i);
+		builder_result(b, view->node, CS_STR_NONE, created, top);
 	}
 	return 0;
+}
+
+/* Roots are named by digest, as the daemon names them; the rest by index. */
+static void name_node(struct cs_graph *g, struct cs_builder *b, struct record_view *view, size_t i)
+{
+	char key[CS_DIGEST_STRLEN + 1];
+
+	if (json_array_size(view->inputs) == 0) {
+		digest_format(digests_at(&g->digests, view->digest), key);
+		view->node = builder_node(b, key, CS_DIGEST_STRLEN);
+		builder_root(b, view->node, view->digest, false);
+	} else {
+		/* the daemon's IDs here are hashes; the index orders ties the same every run */
+		int len = snprintf(key, sizeof(key), "x%010zu", i);
+		view->node = builder_node(b, key, (size_t)len);
+	}
+}
+
+/* Links go in record order: per parent, that is the order the daemon walks them. */
+static void add_links(struct cs_graph *g, struct cs_builder *b, const struct record_view *view, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < json_array_size(view[i].inputs); j++) {
+			json_t *alts = json_array_get(view[i].inputs, j);
+			for (size_t k = 0; k < json_array_size(alts); k++) {
+				json_t *in = json_array_get(alts, k);
+				cs_dig selector;
+				digest_field(g, in, "selector", false, &selector);
+				builder_link(b, view[link_of(in)].node, view[i].node, (uint32_t)j, 0,
+					     view[i].digest, selector);
+			}
+		}
+	}
 }
 
 int cacheconfig_read_records(struct cs_graph *g, const char *name, json_t *records,
 			     struct cs_error *err)
 {
 	size_t n = json_array_size(records);
+	struct layer_room room = { g->layer_count };
 	struct record_view *view;
 	struct cs_builder *b;
-	char key[32];
 	int rc = -1;
 
-	if (records && !json_is_null(records) && !json_is_array(records))
+	if (!absent(records) && !json_is_array(records))
 		return cs_fail(err, "%s: \"records\" is not an array", name);
 	if (n >= CS_NONE)
 		return cs_fail(err, "%s: too many records", name);
@@ -237,32 +408,11 @@ int cacheconfig_read_records(struct cs_graph *g, const char *name, json_t *recor
 	if (check_loops(view, n, name, err) < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
-		if (json_array_size(view[i].inputs) == 0) {
-			char text[CS_DIGEST_STRLEN + 1];
-			digest_format(digests_at(&g->digests, view[i].digest), text);
-			view[i].node = builder_node(b, text, CS_DIGEST_STRLEN);
-			builder_root(b, view[i].node, view[i].digest, false);
-		} else {
-			/* the daemon's IDs here are hashes; the index orders ties the same every run */
-			snprintf(key, sizeof(key), "x%010zu", i);
-			view[i].node = builder_node(b, key, strlen(key));
-		}
-		if (add_results(g, b, json_array_get(records, i), i, view[i].node, name, err) < 0)
+		name_node(g, b, &view[i], i);
+		if (add_results(g, b, &room, &view[i], i, name, err) < 0)
 			goto out;
 	}
-	for (size_t i = 0; i < n; i++) {
-		for (size_t j = 0; j < json_array_size(view[i].inputs); j++) {
-			json_t *alts = json_array_get(view[i].inputs, j);
-			for (size_t k = 0; k < json_array_size(alts); k++) {
-				json_t *in = json_array_get(alts, k);
-				json_int_t link;
-				cs_dig selector;
-				int_field(in, "link", 0, (json_int_t)n - 1, &link);
-				digest_field(g, in, "selector", false, &selector);
-				builder_link(b, view[link].node, view[i].node, (uint32_t)j, 0, view[i].digest, selector);
-			}
-		}
-	}
+	add_links(g, b, view, n);
 	rc = builder_finish(b, err) < 0 ? cs_fail_context(err, "%s", name) : 0;
 out:
 	builder_free(b);

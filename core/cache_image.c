@@ -1,3 +1,9 @@
+/*
+ * The cache behind an OCI index or manifest, as cache/remotecache/import.go
+ * finds it (see cache_image.h for the shapes). Objects are parsed with the
+ * same jansson limits as cache configs; each fetched one is verified in
+ * cache_image_fetch before it is parsed.
+ */
 #include "cache_image.h"
 #include "base64.h"
 #include "cacheconfig.h"
@@ -38,6 +44,7 @@ const char *cache_image_host_arch(void)
 		{ "x86_64", "amd64" }, { "aarch64", "arm64" }, { "arm64", "arm64" },
 		{ "armv7l", "arm" }, { "armv6l", "arm" }, { "i686", "386" }, { "i386", "386" },
 		{ "ppc64le", "ppc64le" }, { "s390x", "s390x" }, { "riscv64", "riscv64" },
+		{ "loongarch64", "loong64" }, { "mips64", "mips64" },
 	};
 	struct utsname u;
 
@@ -48,30 +55,53 @@ const char *cache_image_host_arch(void)
 	return "amd64";
 }
 
+static bool is(const char *a, const char *b)
+{
+	return a && strcmp(a, b) == 0;
+}
+
 struct descriptor {
-	const char *media_type;
+	const char *media_type; /* NULL when not given */
 	struct cs_digest digest;
 	int64_t size;
 };
 
+/* An OCI descriptor: a sha256 digest and a size are required, a media type is a string. */
 static int read_descriptor(json_t *d, const char *name, const char *what, struct descriptor *out,
 			   struct cs_error *err)
 {
 	json_t *dg = json_object_get(d, "digest"), *size = json_object_get(d, "size");
+	json_t *type = json_object_get(d, "mediaType");
 
-	if (!json_is_object(d) || !json_is_string(dg) ||
-	    digest_parse(json_string_value(dg), json_string_length(dg), &out->digest) < 0)
+	if (!json_is_object(d))
+		return cs_fail(err, "%s: %s: descriptor is not an object", name, what);
+	if (!json_is_string(dg) || digest_parse(json_string_value(dg), json_string_length(dg), &out->digest) < 0)
 		return cs_fail(err, "%s: %s: descriptor without a sha256 digest", name, what);
-	out->media_type = json_string_value(json_object_get(d, "mediaType"));
-	out->size = json_is_integer(size) ? json_integer_value(size) : -1;
-	if (out->size < -1)
-		return cs_fail(err, "%s: %s: negative size", name, what);
+	if (!json_is_integer(size) || json_integer_value(size) < 0)
+		return cs_fail(err, "%s: %s: descriptor without a size", name, what);
+	if (type && !json_is_null(type) && !json_is_string(type))
+		return cs_fail(err, "%s: %s: mediaType is not a string", name, what);
+	out->media_type = json_string_value(type);
+	out->size = json_integer_value(size);
 	return 0;
 }
 
-static bool is(const char *a, const char *b)
+/* Fetches, verifies and parses a JSON object a descriptor names; NULL on failure. */
+static json_t *fetch_json(const struct cs_blob_source *src, const struct cs_digest *d, int64_t size,
+			  const char *what, struct cs_error *err)
 {
-	return a && strcmp(a, b) == 0;
+	struct cs_buf blob = CS_BUF_INIT;
+	json_t *root = NULL;
+
+	if (cache_image_fetch(src, d, size, &blob, err) == 0)
+		root = cacheconfig_parse_json(src->name, blob.data, blob.len, err);
+	buf_free(&blob);
+	if (root && !json_is_object(root)) {
+		cs_fail(err, "%s: %s is not a JSON object", src->name, what);
+		json_decref(root);
+		root = NULL;
+	}
+	return root;
 }
 
 static int load_cacheconfig_blob(struct cs_graph *g, const struct cs_blob_source *src,
@@ -87,16 +117,63 @@ static int load_cacheconfig_blob(struct cs_graph *g, const struct cs_blob_source
 }
 
 /*
- * Inline cache: the image config's moby.buildkit.cache.v0 is base64 of a
- * JSON array of records whose result layers index the manifest's layers.
+ * The image's layers as a cache config's: each the parent of the next,
+ * diffIDs from rootfs.diff_ids, creation times from the history entries
+ * that made a layer (those not marked empty_layer), in order.
+ */
+static int inline_layers(struct cs_graph *g, const char *name, json_t *layers, json_t *config,
+			 struct cs_error *err)
+{
+	json_t *diff_ids = json_object_get(json_object_get(config, "rootfs"), "diff_ids");
+	json_t *history = json_object_get(config, "history");
+	size_t n = json_array_size(layers), h = 0;
+
+	if (!json_is_array(layers) || n == 0)
+		return cs_fail(err, "%s: image manifest without layers: no inline cache to use", name);
+	if (n >= CS_NONE)
+		return cs_fail(err, "%s: too many layers", name);
+	/* BuildKit ignores an image whose config and manifest disagree */
+	if (!json_is_array(diff_ids) || json_array_size(diff_ids) != n)
+		return cs_fail(err, "%s: image config has %zu diff_ids for %zu layers", name,
+			       json_array_size(diff_ids), n);
+	g->layers = xcalloc(n, sizeof(*g->layers));
+	g->layer_count = (uint32_t)n;
+	for (size_t i = 0; i < n; i++) {
+		struct descriptor d;
+		struct cs_layer *l = &g->layers[i];
+		json_t *diff = json_array_get(diff_ids, i);
+		if (read_descriptor(json_array_get(layers, i), name, "layer", &d, err) < 0)
+			return -1;
+		l->blob = digests_intern(&g->digests, &d.digest);
+		l->size = d.size;
+		l->parent = i ? (uint32_t)(i - 1) : CS_NONE;
+		l->media_type = d.media_type ? strings_add(&g->strings, d.media_type, strlen(d.media_type))
+					     : CS_STR_NONE;
+		l->diff_id = json_is_string(diff) ? digests_intern_str(&g->digests, json_string_value(diff),
+									json_string_length(diff))
+						  : CS_DIG_NONE;
+		if (l->diff_id == CS_DIG_NONE)
+			return cs_fail(err, "%s: image config: diff_ids[%zu] is not a sha256 digest", name, i);
+		while (h < json_array_size(history) &&
+		       json_is_true(json_object_get(json_array_get(history, h), "empty_layer")))
+			h++;
+		json_t *created = json_object_get(json_array_get(history, h++), "created");
+		l->created_at = json_is_string(created)
+			? strings_add(&g->strings, json_string_value(created), json_string_length(created))
+			: CS_STR_NONE;
+	}
+	return 0;
+}
+
+/*
+ * Inline cache: the image config's moby.buildkit.cache.v0 is base64 (Go's
+ * []byte) of a JSON array of records whose result layers index the
+ * manifest's layers.
  */
 static int load_inline(struct cs_graph *g, const struct cs_blob_source *src, json_t *manifest,
 		       json_t *config, struct cs_error *err)
 {
 	json_t *cache = json_object_get(config, "moby.buildkit.cache.v0");
-	json_t *layers = json_object_get(manifest, "layers");
-	json_t *diff_ids = json_object_get(json_object_get(config, "rootfs"), "diff_ids");
-	json_t *history = json_object_get(config, "history");
 	struct cs_buf decoded = CS_BUF_INIT;
 	json_t *records = NULL;
 	int rc = -1;
@@ -115,33 +192,8 @@ static int load_inline(struct cs_graph *g, const struct cs_blob_source *src, jso
 		cs_fail(err, "%s: inline cache is not an array of records", src->name);
 		goto out;
 	}
-	size_t n = json_array_size(layers);
-	g->layers = xcalloc(n ? n : 1, sizeof(*g->layers));
-	g->layer_count = (uint32_t)n;
-	/* history entries that made a layer line up with the layers, in order */
-	size_t h = 0;
-	for (size_t i = 0; i < n; i++) {
-		struct descriptor d;
-		struct cs_layer *l = &g->layers[i];
-		if (read_descriptor(json_array_get(layers, i), src->name, "layer", &d, err) < 0)
-			goto out;
-		l->blob = digests_intern(&g->digests, &d.digest);
-		l->size = d.size;
-		l->parent = i ? (uint32_t)(i - 1) : CS_NONE;
-		l->media_type = d.media_type ? strings_add(&g->strings, d.media_type, strlen(d.media_type))
-					     : CS_STR_NONE;
-		json_t *diff = json_array_get(diff_ids, i);
-		l->diff_id = json_is_string(diff) ? digests_intern_str(&g->digests, json_string_value(diff),
-									 json_string_length(diff))
-						  : CS_DIG_NONE;
-		while (h < json_array_size(history) &&
-		       json_is_true(json_object_get(json_array_get(history, h), "empty_layer")))
-			h++;
-		json_t *created = json_object_get(json_array_get(history, h++), "created");
-		l->created_at = json_is_string(created)
-			? strings_add(&g->strings, json_string_value(created), json_string_length(created))
-			: CS_STR_NONE;
-	}
+	if (inline_layers(g, src->name, json_object_get(manifest, "layers"), config, err) < 0)
+		goto out;
 	g->kind = "inline cache";
 	rc = cacheconfig_read_records(g, src->name, records, err);
 out:
@@ -154,8 +206,7 @@ static int load_manifest(struct cs_graph *g, const struct cs_blob_source *src, j
 			 struct cs_error *err)
 {
 	struct descriptor config;
-	struct cs_buf blob = CS_BUF_INIT;
-	json_t *image = NULL;
+	json_t *image;
 	int rc;
 
 	if (read_descriptor(json_object_get(manifest, "config"), src->name, "manifest config", &config, err) < 0)
@@ -164,105 +215,138 @@ static int load_manifest(struct cs_graph *g, const struct cs_blob_source *src, j
 		g->kind = "image manifest with cache config";
 		return load_cacheconfig_blob(g, src, &config, err);
 	}
-	rc = cache_image_fetch(src, &config.digest, config.size, &blob, err);
-	if (rc == 0) {
-		image = cacheconfig_parse_json(src->name, blob.data, blob.len, err);
-		rc = image ? 0 : -1;
-	}
-	if (rc == 0 && !json_is_object(image))
-		rc = cs_fail(err, "%s: image config is not a JSON object", src->name);
-	if (rc == 0)
-		rc = load_inline(g, src, manifest, image, err);
+	image = fetch_json(src, &config.digest, config.size, "image config", err);
+	if (!image)
+		return -1;
+	rc = load_inline(g, src, manifest, image, err);
 	json_decref(image);
-	buf_free(&blob);
 	return rc;
 }
 
-/* An index of images: the platform's image, else the first linux one, else the first. */
+static bool may_be_manifest(const char *media_type)
+{
+	return !media_type || is(media_type, CS_MEDIA_OCI_MANIFEST) || is(media_type, CS_MEDIA_DOCKER_MANIFEST);
+}
+
+/*
+ * An index of images: this platform's image, else the first linux one,
+ * else the first image at all (attestations say "unknown"). Entries that
+ * are not manifests (a cache index's layers) are never candidates.
+ */
 static json_t *pick_platform(json_t *manifests)
 {
 	const char *arch = cache_image_host_arch();
-	json_t *linux_any = NULL, *first = NULL;
+	json_t *linux_any = NULL, *other = NULL;
 
 	for (size_t i = 0; i < json_array_size(manifests); i++) {
 		json_t *m = json_array_get(manifests, i), *p = json_object_get(m, "platform");
-		if (!json_is_object(m))
+		const char *os = json_string_value(json_object_get(p, "os"));
+		if (!may_be_manifest(json_string_value(json_object_get(m, "mediaType"))))
 			continue;
-		if (!first)
-			first = m;
-		if (!is(json_string_value(json_object_get(p, "os")), "linux"))
+		if (!is(os, "linux")) {
+			if (!other && !is(os, "unknown"))
+				other = m;
 			continue;
-		if (!linux_any)
-			linux_any = m;
+		}
 		if (is(json_string_value(json_object_get(p, "architecture")), arch))
 			return m;
+		if (!linux_any)
+			linux_any = m;
 	}
-	return linux_any ? linux_any : first;
+	return linux_any ? linux_any : other;
 }
 
-static int load_object(struct cs_graph *g, const struct cs_blob_source *src, const char *media_type,
-		       struct cs_bytes top, int depth, struct cs_error *err);
-
 static int load_index(struct cs_graph *g, const struct cs_blob_source *src, json_t *index,
-		      int depth, struct cs_error *err)
+		      struct cs_error *err)
 {
-	json_t *manifests = json_object_get(index, "manifests");
+	json_t *manifests = json_object_get(index, "manifests"), *config = NULL;
 	struct descriptor d;
-	struct cs_buf blob = CS_BUF_INIT;
 
-	if (!json_is_array(manifests))
-		return cs_fail(err, "%s: index without manifests", src->name);
+	if (manifests && !json_is_null(manifests) && !json_is_array(manifests))
+		return cs_fail(err, "%s: index: \"manifests\" is not an array", src->name);
 	for (size_t i = 0; i < json_array_size(manifests); i++) {
 		json_t *m = json_array_get(manifests, i);
-		if (is(json_string_value(json_object_get(m, "mediaType")), CS_MEDIA_CACHECONFIG)) {
-			if (read_descriptor(m, src->name, "cache config", &d, err) < 0)
-				return -1;
-			g->kind = "image index with cache config";
-			return load_cacheconfig_blob(g, src, &d, err);
-		}
+		if (!json_is_object(m))
+			return cs_fail(err, "%s: index entry %zu is not an object", src->name, i);
+		/* BuildKit keeps the last one it meets */
+		if (is(json_string_value(json_object_get(m, "mediaType")), CS_MEDIA_CACHECONFIG))
+			config = m;
+	}
+	if (config) {
+		if (read_descriptor(config, src->name, "cache config", &d, err) < 0)
+			return -1;
+		g->kind = "image index with cache config";
+		return load_cacheconfig_blob(g, src, &d, err);
 	}
 	json_t *image = pick_platform(manifests);
-	if (!image || depth > 0)
+	if (!image)
 		return cs_fail(err, "%s: no BuildKit cache in this index (no cache config, no image)", src->name);
 	if (read_descriptor(image, src->name, "image", &d, err) < 0)
 		return -1;
-	int rc = cache_image_fetch(src, &d.digest, d.size, &blob, err);
-	if (rc == 0)
-		rc = load_object(g, src, d.media_type, cs_bytes_of(blob.data, blob.len), depth + 1, err);
-	buf_free(&blob);
+	json_t *manifest = fetch_json(src, &d.digest, d.size, "image manifest", err);
+	if (!manifest)
+		return -1;
+	bool is_manifest = json_object_get(manifest, "config") || json_object_get(manifest, "layers");
+	int rc = !is_manifest || json_object_get(manifest, "manifests")
+		? cs_fail(err, "%s: image %.19s of the index is not an image manifest", src->name,
+			  json_string_value(json_object_get(image, "digest")))
+		: load_manifest(g, src, manifest, err);
+	json_decref(manifest);
 	return rc;
 }
 
-static int load_object(struct cs_graph *g, const struct cs_blob_source *src, const char *media_type,
-		       struct cs_bytes top, int depth, struct cs_error *err)
+/* What DetectManifestBlobMediaType decides: true for a manifest, false for an index. */
+static int is_manifest(json_t *root, const char *name, struct cs_error *err, bool *manifest)
+{
+	const char *declared = json_string_value(json_object_get(root, "mediaType"));
+
+	*manifest = json_object_get(root, "config") || json_object_get(root, "layers");
+	if (*manifest && json_object_get(root, "manifests"))
+		return cs_fail(err, "%s: both a manifest and an index (\"config\" and \"manifests\")", name);
+	if ((is(declared, CS_MEDIA_OCI_INDEX) || is(declared, CS_MEDIA_DOCKER_LIST)) && *manifest)
+		return cs_fail(err, "%s: says it is an index (%s) but holds a manifest", name, declared);
+	if ((is(declared, CS_MEDIA_OCI_MANIFEST) || is(declared, CS_MEDIA_DOCKER_MANIFEST)) && !*manifest)
+		return cs_fail(err, "%s: says it is a manifest (%s) but holds no config or layers", name,
+			       declared);
+	return 0;
+}
+
+static int load_object(struct cs_graph *g, const struct cs_blob_source *src, json_t *root,
+		       struct cs_error *err)
+{
+	bool manifest;
+
+	if (is_manifest(root, src->name, err, &manifest) < 0)
+		return -1;
+	return manifest ? load_manifest(g, src, root, err) : load_index(g, src, root, err);
+}
+
+int cache_image_load(struct cs_graph *g, const struct cs_blob_source *src,
+		     const char *media_type, struct cs_bytes top, struct cs_error *err)
 {
 	json_t *root = cacheconfig_parse_json(src->name, top.ptr, top.len, err);
 	int rc;
 
 	if (!root)
 		return -1;
-	if (!json_is_object(root)) {
-		json_decref(root);
-		return cs_fail(err, "%s: not an OCI index or manifest", src->name);
-	}
-	const char *declared = json_string_value(json_object_get(root, "mediaType"));
-	if (!media_type || !*media_type)
-		media_type = declared;
-	if (is(media_type, CS_MEDIA_OCI_INDEX) || is(media_type, CS_MEDIA_DOCKER_LIST) ||
-	    (!media_type && json_object_get(root, "manifests")))
-		rc = load_index(g, src, root, depth, err);
-	else if (is(media_type, CS_MEDIA_OCI_MANIFEST) || is(media_type, CS_MEDIA_DOCKER_MANIFEST) ||
-		 (!media_type && json_object_get(root, "config")))
-		rc = load_manifest(g, src, root, err);
+	if (json_is_object(root))
+		rc = load_object(g, src, root, err);
 	else
-		rc = cs_fail(err, "%s: not an OCI index or manifest (media type %.100s)", src->name,
-			     media_type ? media_type : "unknown");
+		rc = cs_fail(err, "%s: not an OCI index or manifest%s%.100s%s", src->name,
+			     media_type ? " (" : "", media_type ? media_type : "", media_type ? ")" : "");
 	json_decref(root);
 	return rc;
 }
 
-int cache_image_load(struct cs_graph *g, const struct cs_blob_source *src,
-		     const char *media_type, struct cs_bytes top, struct cs_error *err)
+int cache_image_load_digest(struct cs_graph *g, const struct cs_blob_source *src,
+			    const struct cs_digest *top, int64_t size, struct cs_error *err)
 {
-	return load_object(g, src, media_type, top, 0, err);
+	json_t *root = fetch_json(src, top, size, "the index or manifest", err);
+	int rc;
+
+	if (!root)
+		return -1;
+	rc = load_object(g, src, root, err);
+	json_decref(root);
+	return rc;
 }

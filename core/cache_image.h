@@ -15,12 +15,22 @@
  *
  *   image index + cacheconfig descriptor      (the default export)
  *   image manifest whose config is the cache  (image-manifest=true)
- *   image config with moby.buildkit.cache.v0  (inline cache)
- *   image index of images                     (inline cache of this platform's image)
+ *   image manifest whose image config carries moby.buildkit.cache.v0
+ *                                             (inline cache)
+ *   image index of images                     (inline cache of this platform's
+ *                                              image: linux/<host arch>, else
+ *                                              the first linux one)
  *
- * Only manifests and configs are fetched, never layers, and every fetched
- * object is checked against its descriptor's sha256 and size here, so no
- * transport can forget to.
+ * Docker's manifest list and schema 2 manifest count as index and manifest.
+ * As BuildKit does (imageutil.DetectManifestBlobMediaType), an object's
+ * content decides what it is: "config" or "layers" make a manifest,
+ * otherwise it is an index; a "mediaType" in it that says otherwise, or
+ * both "manifests" and "config", is an error.
+ *
+ * A transport supplies one callback that fetches an object by digest.
+ * Only manifests and configs are ever fetched, never layers, and every
+ * fetched object is checked here against the descriptor that named it
+ * (sha256 and size), so no transport can forget to.
  */
 
 #define CS_MEDIA_OCI_INDEX "application/vnd.oci.image.index.v1+json"
@@ -33,8 +43,14 @@
 
 struct cs_blob_source {
 	/*
-	 * Fetches blob D (SIZE bytes, -1 if unknown) into OUT, replacing its
-	 * contents. Fetchers may stop early past MAX_SIZE bytes.
+	 * Fetches object D into OUT, replacing its contents; 0, or -1 with
+	 * ERR set ("... is missing", "HTTP 404 ..."). SIZE is what the
+	 * descriptor says (-1 when nothing said it), a hint for the
+	 * transport: the caller checks the result against D and SIZE, so
+	 * the callback need not. It may stop early once past MAX_SIZE bytes
+	 * (the caller refuses the object then). An index lists manifests by
+	 * the same digests as blobs: a registry that serves them from
+	 * /manifests/ must try there (see registry.c).
 	 */
 	int (*fetch)(void *ctx, const struct cs_digest *d, int64_t size, struct cs_buf *out,
 		     struct cs_error *err);
@@ -44,17 +60,27 @@ struct cs_blob_source {
 };
 
 /*
- * Loads the cache from TOP, an index or manifest (MEDIA_TYPE may be NULL:
- * then the content decides). Sets g->kind to the shape found.
+ * Loads the cache an index or manifest leads to, fetching TOP itself by
+ * its digest (SIZE, or -1 when no descriptor gave one) and checking it.
+ * Sets g->kind to the shape found.
+ */
+int cache_image_load_digest(struct cs_graph *g, const struct cs_blob_source *src,
+			    const struct cs_digest *top, int64_t size, struct cs_error *err);
+
+/*
+ * The same from bytes the caller already has and has verified (a
+ * registry's answer to a tag, checked against its Docker-Content-Digest).
+ * MEDIA_TYPE is what the transport said it is, or NULL; it only names
+ * the object in messages, since the content decides.
  */
 int cache_image_load(struct cs_graph *g, const struct cs_blob_source *src,
 		     const char *media_type, struct cs_bytes top, struct cs_error *err);
 
-/* Fetches a blob and checks it against its descriptor (digest and size). */
+/* Fetches an object and checks it against its descriptor (digest, and SIZE unless -1). */
 int cache_image_fetch(const struct cs_blob_source *src, const struct cs_digest *d,
 		      int64_t size, struct cs_buf *out, struct cs_error *err);
 
-/* This machine's platform in OCI terms ("amd64", "arm64", ...). */
+/* This machine's architecture as OCI platforms name it (GOARCH: "amd64", "arm64", ...). */
 const char *cache_image_host_arch(void);
 
 #endif

@@ -1,9 +1,19 @@
 /*
  * OCI image layouts, as `--cache-to type=local,dest=DIR` writes them:
- * oci-layout, index.json (manifests tagged by the annotation
- * org.opencontainers.image.ref.name) and blobs/sha256/<hex>. Blob paths
- * are built from parsed digests only, so no name in the layout can point
- * outside it.
+ * oci-layout, index.json (manifests named by the annotation
+ * org.opencontainers.image.ref.name) and blobs/sha256/<hex>.
+ *
+ * The manifest is chosen as buildctl/buildx choose it for
+ * `--cache-from type=local` (client/solve.go, client/ociindex): digest=
+ * names a blob directly, whether index.json lists it or not; otherwise
+ * tag= (default "latest") is looked up among io.containerd.image.name
+ * annotations first, then org.opencontainers.image.ref.name.
+ *
+ * Blob paths are built from parsed digests only, so no name in the layout
+ * can point outside blobs/sha256/. A blob that is a symbolic link is
+ * still followed (BuildKit's content store follows it too), but only a
+ * regular file is read, so a FIFO or device cannot stall or feed the
+ * reader, and what is read must hash to the digest asked for.
  */
 #include "cache_image.h"
 #include "cacheconfig.h"
@@ -19,20 +29,27 @@
 #include <unistd.h>
 
 #define REF_NAME "org.opencontainers.image.ref.name"
+#define IMAGE_NAME "io.containerd.image.name"
 
-struct layout {
-	char *dir;
-};
+#define MISSING (-2) /* read_file: no such file */
 
-/* Reads at most LIMIT + 1 bytes, so an oversized file is noticed without reading it all. */
+/*
+ * Reads a regular file of at most LIMIT bytes: 0, -1, or MISSING.
+ * O_NONBLOCK keeps open() from waiting on a FIFO; the size check comes
+ * before any read, and the read stops past LIMIT should the file grow
+ * meanwhile.
+ */
 static int read_file(const char *path, int64_t limit, struct cs_buf *out, struct cs_error *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	struct stat st;
 
 	buf_reset(out);
-	if (fd < 0)
-		return cs_fail(err, "%s: %s", path, strerror(errno));
+	if (fd < 0) {
+		int e = errno;
+		cs_fail(err, "%s: %s", path, strerror(e));
+		return e == ENOENT ? MISSING : -1;
+	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return cs_fail(err, "%s: not a regular file", path);
@@ -65,100 +82,114 @@ static int read_file(const char *path, int64_t limit, struct cs_buf *out, struct
 	return 0;
 }
 
+static char *blob_path(const char *dir, const struct cs_digest *d)
+{
+	char hex[65];
+
+	digest_hex(d, hex);
+	hex[64] = '\0';
+	return xasprintf("%s/blobs/sha256/%s", dir, hex);
+}
+
+/* The cs_blob_source callback: blobs/sha256/<hex>; cache_image_fetch checks it. */
 static int fetch_blob(void *ctx, const struct cs_digest *d, int64_t size, struct cs_buf *out,
 		      struct cs_error *err)
 {
-	struct layout *l = ctx;
-	char hex[65];
+	const char *dir = ctx;
+	char *path = blob_path(dir, d);
+	int rc = read_file(path, CS_DEFAULT_MAX_OBJECT, out, err);
 
 	(void)size;
-	digest_hex(d, hex);
-	hex[64] = '\0';
-	char *path = xasprintf("%s/blobs/sha256/%s", l->dir, hex);
-	int rc = access(path, F_OK) < 0 && errno == ENOENT
-		? cs_fail(err, "%s: blob sha256:%s is missing", l->dir, hex)
-		: read_file(path, CS_DEFAULT_MAX_OBJECT, out, err);
+	if (rc == MISSING) {
+		char text[CS_DIGEST_STRLEN + 1];
+		digest_format(d, text);
+		rc = cs_fail(err, "%s: blob %s is missing", dir, text);
+	}
 	free(path);
 	return rc;
 }
 
-/* The manifest to load: by digest, by tag, or the only one there is. */
-static json_t *choose_manifest(json_t *index, const char *dir, const char *tag,
-			       const struct cs_digest *want, struct cs_error *err)
+static const char *annotation(json_t *descriptor, const char *key)
 {
-	json_t *manifests = json_object_get(index, "manifests");
-	json_t *only = json_array_size(manifests) == 1 ? json_array_get(manifests, 0) : NULL;
-	const char *wanted_tag = tag ? tag : "latest";
+	return json_string_value(json_object_get(json_object_get(descriptor, "annotations"), key));
+}
 
-	if (!json_is_array(manifests) || json_array_size(manifests) == 0) {
-		cs_fail(err, "%s: index.json lists no manifests", dir);
-		return NULL;
-	}
-	for (size_t i = 0; i < json_array_size(manifests); i++) {
-		json_t *m = json_array_get(manifests, i);
-		struct cs_digest d;
-		json_t *dg = json_object_get(m, "digest");
-		if (want) {
-			if (json_is_string(dg) && digest_parse(json_string_value(dg), json_string_length(dg), &d) == 0 &&
-			    digest_eq(&d, want))
+/* The entry of index.json named TAG, or (no tag asked for) the only entry there is. */
+static json_t *find_tagged(json_t *manifests, const char *tag, bool tag_given)
+{
+	static const char *const keys[] = { IMAGE_NAME, REF_NAME };
+
+	for (size_t k = 0; k < 2; k++)
+		for (size_t i = 0; i < json_array_size(manifests); i++) {
+			json_t *m = json_array_get(manifests, i);
+			const char *name = annotation(m, keys[k]);
+			if (name && strcmp(name, tag) == 0)
 				return m;
-			continue;
 		}
-		const char *ref = json_string_value(json_object_get(json_object_get(m, "annotations"), REF_NAME));
-		if (ref && strcmp(ref, wanted_tag) == 0)
-			return m;
-	}
-	if (!want && !tag && only)
-		return only;
-	if (want)
-		cs_fail(err, "%s: index.json has no manifest with that digest", dir);
-	else
-		cs_fail(err, "%s: index.json has no manifest tagged \"%.100s\"", dir, wanted_tag);
+	/* a layout another tool wrote may hold one untagged manifest: that is the one meant */
+	if (!tag_given && json_array_size(manifests) == 1)
+		return json_array_get(manifests, 0);
 	return NULL;
 }
 
-int read_oci_layout(struct cs_graph *g, const char *dir, const char *tag, const char *digest,
-		    struct cs_error *err)
+/* Reads index.json and finds the descriptor of the manifest tagged TAG. */
+static int resolve_tag(const char *dir, const char *tag, struct cs_digest *digest, int64_t *size,
+		       struct cs_error *err)
 {
-	struct layout l = { xstrdup(dir) };
-	struct cs_blob_source src = { fetch_blob, &l, dir, CS_DEFAULT_MAX_OBJECT };
-	struct cs_buf text = CS_BUF_INIT, top = CS_BUF_INIT;
-	struct cs_digest want;
-	json_t *index = NULL;
-	double start = cs_now();
+	char *path = xasprintf("%s/index.json", dir);
+	struct cs_buf text = CS_BUF_INIT;
+	json_t *index = NULL, *chosen;
 	int rc = -1;
 
-	char *path = xasprintf("%s/index.json", dir);
-	if (digest && digest_parse(digest, strlen(digest), &want) < 0) {
-		cs_fail(err, "%s: digest=%.100s is not a sha256 digest", dir, digest);
-		goto out;
-	}
 	if (read_file(path, CS_DEFAULT_MAX_OBJECT, &text, err) < 0)
 		goto out;
 	index = cacheconfig_parse_json(path, text.data, text.len, err);
 	if (!index)
 		goto out;
-	json_t *chosen = choose_manifest(index, dir, tag, digest ? &want : NULL, err);
-	if (!chosen)
-		goto out;
-	json_t *dg = json_object_get(chosen, "digest"), *size = json_object_get(chosen, "size");
-	struct cs_digest top_digest;
-	if (!json_is_string(dg) || digest_parse(json_string_value(dg), json_string_length(dg), &top_digest) < 0) {
-		cs_fail(err, "%s: index.json: manifest without a sha256 digest", dir);
+	json_t *manifests = json_object_get(index, "manifests");
+	if (!json_is_object(index) || !json_is_array(manifests)) {
+		cs_fail(err, "%s: not an OCI index (no \"manifests\")", path);
 		goto out;
 	}
-	if (cache_image_fetch(&src, &top_digest, json_is_integer(size) ? json_integer_value(size) : -1, &top,
-			      err) < 0)
+	chosen = find_tagged(manifests, tag ? tag : "latest", tag != NULL);
+	if (!chosen) {
+		cs_fail(err, "%s: index.json has no manifest tagged \"%.100s\"", dir, tag ? tag : "latest");
 		goto out;
-	rc = cache_image_load(g, &src, json_string_value(json_object_get(chosen, "mediaType")),
-			      cs_bytes_of(top.data, top.len), err);
-	if (rc == 0)
-		graph_phase(g, "read OCI layout", start);
+	}
+	json_t *dg = json_object_get(chosen, "digest"), *sz = json_object_get(chosen, "size");
+	if (!json_is_string(dg) || digest_parse(json_string_value(dg), json_string_length(dg), digest) < 0)
+		cs_fail(err, "%s: index.json: the manifest has no sha256 digest", dir);
+	else if (!json_is_integer(sz) || json_integer_value(sz) < 0)
+		cs_fail(err, "%s: index.json: the manifest has no size", dir);
+	else
+		rc = 0;
+	*size = json_integer_value(sz);
 out:
 	json_decref(index);
 	buf_free(&text);
-	buf_free(&top);
 	free(path);
-	free(l.dir);
 	return rc;
+}
+
+int read_oci_layout(struct cs_graph *g, const char *dir, const char *tag, const char *digest,
+		    struct cs_error *err)
+{
+	struct cs_blob_source src = { fetch_blob, (void *)dir, dir, CS_DEFAULT_MAX_OBJECT };
+	struct cs_digest top;
+	int64_t size = -1;
+	double start = cs_now();
+
+	if (tag && !*tag)
+		return cs_fail(err, "%s: tag= is empty: give a tag or a digest", dir);
+	if (digest) {
+		/* no descriptor: the blob's own digest is all there is to check */
+		if (digest_parse(digest, strlen(digest), &top) < 0)
+			return cs_fail(err, "%s: digest=%.100s is not a sha256 digest", dir, digest);
+	} else if (resolve_tag(dir, tag, &top, &size, err) < 0) {
+		return -1;
+	}
+	if (cache_image_load_digest(g, &src, &top, size, err) < 0)
+		return -1;
+	graph_phase(g, "read OCI layout", start);
+	return 0;
 }

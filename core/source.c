@@ -182,7 +182,7 @@ static int load_any(struct cs_graph *g, const char *source, const struct cs_load
 
 	if (strcmp(source, "-") == 0)
 		return load_input(g, source, err);
-	if (strncmp(source, "type=", 5) == 0)
+	if (cache_spec_recognize(source))
 		return load_spec(g, source, opt, err);
 	if (daemon_is_address(source))
 		return read_daemon(g, source, opt, err);

@@ -24,19 +24,24 @@ static bool word_byte(unsigned char c)
 	return c == '_' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-/* Traps unless every one of the N mentions of TYPE is really in DATA. */
+/*
+ * Traps unless the N mentions of TYPE are really in DATA, in the order
+ * they appear there (leftmost first; each part of a list in turn).
+ */
 static void check_mentions(const char *type, const unsigned char *data, size_t len,
 			   const struct cs_digest *found, size_t n)
 {
 	char text[CS_DIGEST_STRLEN + 1];
+	size_t from = 0;
 
 	for (size_t k = 0; k < n; k++) {
 		bool seen = false;
 		digest_format(&found[k], text);
-		for (size_t i = 0; !seen && i + CS_DIGEST_STRLEN <= len; i++) {
-			if (memcmp(data + i, text, CS_DIGEST_STRLEN) != 0)
-				continue;
-			size_t end = i + CS_DIGEST_STRLEN;
+		while (!seen && from < len) {
+			const unsigned char *at = memmem(data + from, len - from, text, CS_DIGEST_STRLEN);
+			if (!at)
+				break;
+			size_t i = (size_t)(at - data), end = i + CS_DIGEST_STRLEN;
 			if (strcmp(type, "string") == 0)
 				seen = (i == 0 || !word_byte(data[i - 1])) &&
 				       (end == len || !word_byte(data[end]));
@@ -44,6 +49,7 @@ static void check_mentions(const char *type, const unsigned char *data, size_t l
 				seen = (i == 0 || data[i - 1] == '\0') && (end == len || data[end] == '\0');
 			else /* file-list: the last sha256: of a NUL-separated part */
 				seen = end == len || data[end] == '\0';
+			from = seen ? end : i + 1;
 		}
 		if (!seen)
 			__builtin_trap();

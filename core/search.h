@@ -5,6 +5,7 @@
 #include "graph.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /*
  * Finding nodes. `:` goes to a printed ID or a digest prefix; `/` finds
@@ -13,19 +14,31 @@
  * marks the ones that contain the text and, through the digests each
  * mentions, the records that contain those; then any node whose own,
  * link or selector digest is marked matches. The pass polls a callback so
- * a person can cancel it.
+ * a person can cancel it. Once it is done, only one byte per node is kept.
  */
 
-/* ID ("42", "#42") or digest prefix ("sha256:ab12", "ab12"); CS_NONE if nothing matches. */
+/*
+ * ID ("42", "#42") or digest prefix ("sha256:ab12", "ab12", "random:ab12"):
+ * a node whose own digest starts so, else the child of a link whose digest
+ * does; CS_NONE if nothing matches.
+ */
 cs_node_id search_goto(const struct cs_graph *g, const char *text);
 
 struct cs_search;
 
+/* A query without capitals ignores case (smart case, as in vi and less). */
 struct cs_search *search_new(const struct cs_graph *g, const char *query);
 void search_free(struct cs_search *s);
 
-/* POLL returns true to cancel; then this returns 1. 0 done, -1 store error. */
+/*
+ * Reads every plaintext. POLL (may be NULL) is called every few thousand
+ * entries and returns true to cancel; then this returns 1. 0 done, -1 on a
+ * store error.
+ */
 int search_run(struct cs_search *s, bool (*poll)(void *ctx), void *ctx, struct cs_error *err);
+
+/* How far a running search is: entries read, and of how many (0: unknown). */
+void search_progress(const struct cs_search *s, uint64_t *done, uint64_t *total);
 
 /* The next match after FROM going forward (or before it going back), wrapping; CS_NONE if none. */
 cs_node_id search_next(const struct cs_search *s, cs_node_id from, bool forward);

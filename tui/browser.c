@@ -151,7 +151,7 @@ void browser_draw(struct browser *b)
 {
 	erase();
 	browser_layout(b);
-	if (b->detail_node != b->selected)
+	if (b->detail_node != b->selected || b->detail_graph != b->g)
 		detail_build(b);
 	draw_title(b);
 	node_table_draw(b);
@@ -169,8 +169,9 @@ static void browser_free(struct browser *b)
 	describe_cache_clear(b);
 	free(b->parents);
 	free(b->children);
-	free(b->folded);
-	free(b->visible);
+	plaintext_free(&b->plain);
+	for (size_t i = 0; i < sizeof(b->digest_index) / sizeof(b->digest_index[0]); i++)
+		free(b->digest_index[i].node);
 	history_free(&b->history);
 	search_free(b->search);
 	diff_view_free(b->diff);
@@ -211,12 +212,13 @@ int browser_run_diff(struct cs_graph *g, struct cs_graph *other, struct cs_diff 
 	if (trace && *trace)
 		b.trace = fopen(trace, "a");
 	browser_message(&b, false, "%s", b.diff ? "f: differences only, ? for keys, q to quit" : "? for keys, q to quit");
-	double started = program_started;
+	/* the first screen is timed from the program's start (CPU time counts from there too) */
+	b.key_time = program_started;
+	b.key_cpu = 0;
 	while (!b.quit) {
 		browser_draw(&b);
-		trace_frame(&b, started);
-		b.last_key = getch();
-		started = cs_now();
+		trace_frame(&b);
+		trace_key(&b, getch());
 		if (b.last_key == ERR)
 			continue;
 		/* a new key clears the last message, unless it was an error just shown */

@@ -43,6 +43,22 @@ struct pane_view {
 	size_t top;
 };
 
+/* The Plaintexts pane: the node's records as lines, some folded away. */
+struct plaintext_pane {
+	struct render_lines lines;
+	bool is_diff;           /* it shows A against B (a changed row side by side) */
+	bool *folded;           /* per line (only foldable lines are ever set) */
+	size_t folded_cap;
+	size_t *visible;        /* indexes of the lines shown, after folding */
+	size_t visible_count, visible_cap;
+};
+
+/* Which node a digest names (its own, or the link digest it is reached by), built on first use. */
+struct digest_index {
+	const struct cs_graph *graph;
+	cs_node_id *node;       /* per graph digest; CS_NONE when no node has it */
+};
+
 struct diff_view;
 
 /*
@@ -65,16 +81,13 @@ struct browser {
 	struct cs_graph *owned_b;      /* B when added from the browser (d) */
 
 	/* the selected node's details, rebuilt when the selection changes */
+	const struct cs_graph *detail_graph;
 	cs_node_id detail_node;
 	struct link_line *parents, *children;
 	size_t parent_count, child_count, parent_cap, child_cap;
-	struct render_lines plaintexts;
-	bool plaintext_diff;    /* the plaintexts pane shows A against B */
-	bool *folded;           /* per plaintext record */
-	size_t folded_cap;
-	size_t *visible;        /* plaintext lines shown (after folding) */
-	size_t visible_count, visible_cap;
+	struct plaintext_pane plain;
 	struct pane_view panes[PANE_COUNT];
+	struct digest_index digest_index[2]; /* one per graph shown */
 
 	struct described cache[DESCRIBE_CACHE_SIZE];
 	struct history history;
@@ -85,6 +98,8 @@ struct browser {
 	bool quit;
 	FILE *trace;
 	int last_key;
+	double key_time;        /* when the last key arrived (cs_now), for the trace */
+	double key_cpu;         /* the process's CPU time then */
 	unsigned long frames;
 
 	/* layout, recomputed each frame */
@@ -114,16 +129,27 @@ void describe_cache_clear(struct browser *b);
 void node_table_draw(struct browser *b);
 void node_table_scroll_to(struct browser *b);
 
-/* detail.c */
+/* detail.c: the panes beside or below the table */
 void detail_build(struct browser *b);
 void detail_free(struct browser *b);
 void detail_draw(struct browser *b);
 size_t detail_line_count(const struct browser *b, enum pane p);
-/* What Enter on the selected line of pane P leads to (CS_NONE: nothing). */
-cs_node_id detail_target(struct browser *b, enum pane p);
+/* Enter on the selected line of the focused pane: go where it leads (false: it leads nowhere). */
+bool detail_follow(struct browser *b);
 /* The digest the selected line of pane P names, if any. */
 bool detail_digest(struct browser *b, enum pane p, struct cs_digest *out);
-void detail_toggle_fold(struct browser *b);
+/* The node digest D names in graph G (CS_NONE: none), through a lazily built index. */
+cs_node_id detail_node_of_digest(struct browser *b, const struct cs_graph *g, const struct cs_digest *d);
+
+/* plaintext_pane.c */
+void plaintext_build(struct browser *b);
+void plaintext_free(struct plaintext_pane *p);
+void plaintext_draw(struct browser *b, int y, int rows);
+/* Enter: a digest of this cache goes to its node, one shown in the pane to its record; else folds */
+void plaintext_follow(struct browser *b);
+/* Space: folds or unfolds the line, or the record or JSON value it is in. */
+void plaintext_toggle_fold(struct browser *b);
+bool plaintext_digest(const struct browser *b, struct cs_digest *out);
 
 /* keys.c */
 void keys_handle(struct browser *b, int key);
@@ -148,6 +174,13 @@ void help_draw(struct browser *b);
 int clipboard_copy(const char *text);
 
 /* trace.c */
-void trace_frame(struct browser *b, double started);
+/* Notes the arrival of a key: frames are timed from it. */
+void trace_key(struct browser *b, int key);
+/* After a screen update: "frame 0.84 ms key=106 cpu=0.80 ms node=3" (the first: "first-screen"). */
+void trace_frame(struct browser *b);
+/* After a text search: "search 212.0 ms cpu=180.3 ms entries=240122 matches=3 cancelled=0". */
+void trace_search(struct browser *b, double started, double cpu_started, uint64_t entries, uint32_t matches,
+		  bool cancelled);
+double trace_cpu_now(void);
 
 #endif

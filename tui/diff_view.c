@@ -244,7 +244,8 @@ static void add_marked(struct render_lines *out, char mark, const struct render_
 	*copy = *l;
 	copy->text = buf_detach(&text, NULL);
 	copy->depth = 0;
-	copy->header = false;
+	copy->header = copy->foldable = copy->closer = false;
+	copy->close = '\0';
 	copy->record = -1;
 }
 

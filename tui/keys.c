@@ -70,13 +70,8 @@ static void follow(struct browser *b)
 		focus_pane(b, b->detail_tab);
 		return;
 	}
-	cs_node_id target = detail_target(b, b->focus);
-	if (target != CS_NONE) {
-		browser_select(b, target, true);
-		return;
-	}
-	if (b->focus == PANE_PLAINTEXTS)
-		detail_toggle_fold(b);
+	if (!detail_follow(b))
+		browser_message(b, false, "nothing to go to on this line");
 }
 
 static void travel(struct browser *b, bool back)
@@ -198,7 +193,7 @@ void keys_handle(struct browser *b, int key)
 		break;
 	case ' ':
 		if (b->focus == PANE_PLAINTEXTS)
-			detail_toggle_fold(b);
+			plaintext_toggle_fold(b);
 		else
 			move_cursor(b, pane_page(b, b->focus));
 		break;

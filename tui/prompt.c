@@ -30,6 +30,7 @@ static bool read_line(struct browser *b, const char *label, char *out, size_t si
 		move(rows - 1, used < cols ? used : cols - 1);
 		refresh();
 		int key = getch();
+		trace_key(b, key);
 		if (key == KEY_ESCAPE || key == 7 /* ^G */) {
 			curs_set(0);
 			return false;
@@ -114,32 +115,68 @@ void prompt_add_source(struct browser *b)
 			diff->cause_count, diff->cause_count == 1 ? "" : "s");
 }
 
-/* Esc cancels a long search: look for it without waiting. */
-static bool search_cancelled(void *ctx)
+struct search_poll {
+	struct browser *b;
+	double last_drawn;
+};
+
+/* Shows how far the search is, a few times a second, on the status line. */
+static void show_progress(struct browser *b, uint64_t done, uint64_t total)
 {
-	(void)ctx;
+	char text[128];
+	int rows, cols;
+
+	if (total)
+		snprintf(text, sizeof(text), "searching every plaintext... %llu%% (Esc cancels)",
+			 (unsigned long long)(done * 100 / total));
+	else
+		snprintf(text, sizeof(text), "searching every plaintext... %llu read (Esc cancels)",
+			 (unsigned long long)done);
+	getmaxyx(stdscr, rows, cols);
+	draw_blank(rows - 1, 0, cols, A_NORMAL);
+	draw_text(&b->term, rows - 1, 0, cols, text, A_BOLD);
+	refresh();
+}
+
+/* Esc cancels a long search: look for it without waiting. Other keys typed meanwhile are dropped. */
+static bool search_poll(void *ctx)
+{
+	struct search_poll *p = ctx;
+	uint64_t done, total;
+	int key;
+
 	nodelay(stdscr, TRUE);
-	int key = getch();
+	while ((key = getch()) != ERR && key != KEY_ESCAPE && key != 7 /* ^G */)
+		;
 	nodelay(stdscr, FALSE);
-	return key == KEY_ESCAPE;
+	if (key != ERR)
+		return true;
+	if (cs_now() - p->last_drawn > 0.1) {
+		search_progress(p->b->search, &done, &total);
+		show_progress(p->b, done, total);
+		p->last_drawn = cs_now();
+	}
+	return false;
 }
 
 void prompt_search(struct browser *b)
 {
 	char text[256];
 	struct cs_error err;
-	int rows, cols;
+	struct search_poll poll;
+	uint64_t entries, total;
 
 	if (!read_line(b, "/", text, sizeof(text)))
 		return;
 	search_free(b->search);
 	/* side by side, search B: the cache being explained */
 	b->search = search_new(b->diff ? b->diff_b : b->g, text);
-	getmaxyx(stdscr, rows, cols);
-	draw_blank(rows - 1, 0, cols, A_NORMAL);
-	draw_text(&b->term, rows - 1, 0, cols, "searching every plaintext... (Esc cancels)", A_BOLD);
-	refresh();
-	int rc = search_run(b->search, search_cancelled, NULL, &err);
+	poll = (struct search_poll){ b, cs_now() };
+	show_progress(b, 0, 0);
+	double started = cs_now(), cpu_started = trace_cpu_now();
+	int rc = search_run(b->search, search_poll, &poll, &err);
+	search_progress(b->search, &entries, &total);
+	trace_search(b, started, cpu_started, entries, rc == 0 ? search_match_count(b->search) : 0, rc == 1);
 	if (rc != 0) {
 		search_free(b->search);
 		b->search = NULL;

@@ -368,8 +368,8 @@ static char *describe_content(const struct cs_plain *list)
 	size_t parts = checksum_count(list);
 	if (parts > list->sub_count)
 		unknown += parts - list->sub_count;
-	if (!l.text.len)
-		buf_printf(&l.text, "%zu checksum%s", unknown, unknown == 1 ? "" : "s");
+	if (unknown || !l.text.len)
+		buf_printf(&l.text, "%s%zu checksum%s", l.text.len ? "; " : "", unknown, unknown == 1 ? "" : "s");
 	return buf_detach(&l.text, NULL);
 }
 
@@ -495,6 +495,16 @@ static void describe_source(const struct cs_graph *g, const struct cs_plain *sou
 	free(data);
 }
 
+static bool is_source_string(const struct cs_plain *p)
+{
+	size_t len;
+	unsigned char *data = plain_data(p, &len);
+	bool is = len >= strlen(SOURCE_PREFIX) && memcmp(data, SOURCE_PREFIX, strlen(SOURCE_PREFIX)) == 0;
+
+	free(data);
+	return is;
+}
+
 static int describe_root(const struct cs_graph *g, cs_node_id n, struct cs_description *out,
 			 struct cs_error *err)
 {
@@ -513,9 +523,10 @@ static int describe_root(const struct cs_graph *g, cs_node_id n, struct cs_descr
 		out->summary = describe_content(inner);
 	} else if (inner && cs_bytes_eq(inner->type, "string")) {
 		describe_source(g, inner, false, out, err);
-	} else if (cs_bytes_eq(p->type, "string")) {
+	} else if (cs_bytes_eq(p->type, "string") && is_source_string(p)) {
 		describe_source(g, p, false, out, err);
 	}
+	/* else "sha256:<d>@<o>" whose d was not kept: nothing to tell */
 	plain_free(p);
 	return 0;
 }

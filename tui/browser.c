@@ -120,23 +120,51 @@ static void draw_title(struct browser *b)
 	buf_free(&line);
 }
 
+/* The last part of a source's name ("app-v1" of "fixtures/app-v1/"), escaped, at most MAX columns. */
+static void short_source(const struct browser *b, struct cs_buf *out, int max)
+{
+	const char *origin = b->g->origin ? b->g->origin : "";
+	size_t end = strlen(origin), start;
+
+	while (end > 1 && origin[end - 1] == '/')
+		end--;
+	start = end;
+	while (start > 0 && origin[start - 1] != '/')
+		start--;
+	escape_append(out, origin + start, end - start, b->term.utf8 ? 0 : ESCAPE_ASCII_ONLY);
+	if (text_width(out->data, out->len) > max) {
+		int used;
+		out->len = text_fit(out->data, max - 1, &used);
+		buf_adds(out, b->term.utf8 ? "\xe2\x80\xa6" : "~");
+	}
+}
+
+/*
+ * The bottom line: the last message or error on the left; the source,
+ * where we are and how to get help on the right. A message gives way to
+ * the position on a narrow screen, never the other way round.
+ */
 static void draw_status(struct browser *b)
 {
 	int y = b->term.rows - 1;
-	char position[64];
+	struct cs_buf right = CS_BUF_INIT;
 	int attr = b->message_is_error ? term_attr(&b->term, COLOR_PAIR_ERROR) : (int)A_NORMAL;
 
 	draw_blank(y, 0, b->term.cols, A_NORMAL);
+	buf_adds(&right, " ");
+	if (!b->diff && b->term.cols >= 60) {
+		short_source(b, &right, b->term.cols / 5);
+		buf_adds(&right, "  ");
+	}
 	if (b->diff)
-		snprintf(position, sizeof(position), " row %u of %u  ?:help ", table_position_of(b, b->row) + 1,
-			 table_length(b));
+		buf_printf(&right, "row %u of %u  ?:help ", table_position_of(b, b->row) + 1, table_length(b));
 	else
-		snprintf(position, sizeof(position), " #%u of %u  ?:help ", b->selected == CS_NONE ? 0 : b->selected + 1,
-			 b->g->node_count);
-	int pw = text_width(position, strlen(position));
+		buf_printf(&right, "#%u of %u  ?:help ", b->selected == CS_NONE ? 0 : b->selected + 1, b->g->node_count);
+	int pw = text_width(right.data, right.len);
 	draw_text(&b->term, y, 0, b->term.cols - pw, b->message, attr);
 	if (b->term.cols > pw)
-		draw_text(&b->term, y, b->term.cols - pw, pw, position, A_BOLD);
+		draw_text(&b->term, y, b->term.cols - pw, pw, right.data, A_BOLD);
+	buf_free(&right);
 }
 
 static void draw_separator(struct browser *b)
@@ -215,19 +243,27 @@ int browser_run_diff(struct cs_graph *g, struct cs_graph *other, struct cs_diff 
 	/* the first screen is timed from the program's start (CPU time counts from there too) */
 	b.key_time = program_started;
 	b.key_cpu = 0;
-	while (!b.quit) {
-		browser_draw(&b);
-		trace_frame(&b);
-		trace_key(&b, getch());
-		if (b.last_key == ERR)
+	bool changed = true;
+	while (!b.quit && !term_interrupted()) {
+		if (changed) {
+			browser_draw(&b);
+			trace_frame(&b);
+		}
+		int key = getch();
+		/* no key in a while (or a signal): nothing to draw */
+		changed = key != ERR;
+		if (!changed)
 			continue;
+		trace_key(&b, key);
 		/* a new key clears the last message, unless it was an error just shown */
-		if (!b.message_is_error || b.last_key != KEY_RESIZE)
+		if (!b.message_is_error || key != KEY_RESIZE)
 			b.message[0] = '\0';
 		b.message_is_error = false;
-		keys_handle(&b, b.last_key);
+		keys_handle(&b, key);
 	}
 	term_stop();
 	browser_free(&b);
+	/* Ctrl-C and the like: the terminal is back and the memory freed; now die of it */
+	term_die_if_interrupted();
 	return 0;
 }

@@ -8,6 +8,9 @@
 
 #include <curses.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #define KEY_ESCAPE 27
 
@@ -29,7 +32,13 @@ static bool read_line(struct browser *b, const char *label, char *out, size_t si
 		buf_free(&shown);
 		move(rows - 1, used < cols ? used : cols - 1);
 		refresh();
-		int key = getch();
+		int key;
+		while ((key = getch()) == ERR && !term_interrupted())
+			;
+		if (key == ERR) {
+			curs_set(0);
+			return false;
+		}
 		trace_key(b, key);
 		if (key == KEY_ESCAPE || key == 7 /* ^G */) {
 			curs_set(0);
@@ -115,9 +124,14 @@ void prompt_add_source(struct browser *b)
 			diff->cause_count, diff->cause_count == 1 ? "" : "s");
 }
 
+/* Keys typed during a search, other than Esc: handled after it, in order. */
+#define TYPEAHEAD 16
+
 struct search_poll {
 	struct browser *b;
 	double last_drawn;
+	int typed[TYPEAHEAD];
+	int typed_count;
 };
 
 /* Shows how far the search is, a few times a second, on the status line. */
@@ -138,17 +152,20 @@ static void show_progress(struct browser *b, uint64_t done, uint64_t total)
 	refresh();
 }
 
-/* Esc cancels a long search: look for it without waiting. Other keys typed meanwhile are dropped. */
+/* Esc cancels a long search: look for it without waiting, keeping what else was typed. */
 static bool search_poll(void *ctx)
 {
 	struct search_poll *p = ctx;
 	uint64_t done, total;
 	int key;
 
-	nodelay(stdscr, TRUE);
+	if (term_interrupted())
+		return true;
+	timeout(0);
 	while ((key = getch()) != ERR && key != KEY_ESCAPE && key != 7 /* ^G */)
-		;
-	nodelay(stdscr, FALSE);
+		if (p->typed_count < TYPEAHEAD)
+			p->typed[p->typed_count++] = key;
+	timeout(TERM_KEY_WAIT_MS);
 	if (key != ERR)
 		return true;
 	if (cs_now() - p->last_drawn > 0.1) {
@@ -171,12 +188,21 @@ void prompt_search(struct browser *b)
 	search_free(b->search);
 	/* side by side, search B: the cache being explained */
 	b->search = search_new(b->diff ? b->diff_b : b->g, text);
-	poll = (struct search_poll){ b, cs_now() };
+	memset(&poll, 0, sizeof(poll));
+	poll.b = b;
+	poll.last_drawn = cs_now();
 	show_progress(b, 0, 0);
 	double started = cs_now(), cpu_started = trace_cpu_now();
 	int rc = search_run(b->search, search_poll, &poll, &err);
 	search_progress(b->search, &entries, &total);
+#ifdef __GLIBC__
+	/* the search's tables are freed, but glibc keeps their heap; give it back (some 100 bytes a node) */
+	malloc_trim(0);
+#endif
 	trace_search(b, started, cpu_started, entries, rc == 0 ? search_match_count(b->search) : 0, rc == 1);
+	/* typed ahead: read next, first key first (curses hands back the last pushed first) */
+	for (int i = poll.typed_count; i-- > 0;)
+		ungetch(poll.typed[i]);
 	if (rc != 0) {
 		search_free(b->search);
 		b->search = NULL;

@@ -6,7 +6,8 @@
 /*
  * The terminal: curses set up for the locale we are in, colours only when
  * the terminal has them and NO_COLOR is unset, and restored on every way
- * out — return, exit() (OOM exits too), and fatal or terminating signals.
+ * out — return, exit() (OOM exits too), Ctrl-C and the other signals that
+ * ask a program to stop, and crashes.
  */
 
 enum term_color {
@@ -27,8 +28,23 @@ struct term {
 };
 
 int term_start(struct term *t);
+/* Gives the terminal back; safe to call again, and from exit hooks. */
 void term_stop(void);
 /* Attributes for a role, colour or not (reverse, bold, underline stand in). */
 int term_attr(const struct term *t, enum term_color role);
+
+/*
+ * SIGINT, SIGTERM, SIGHUP and SIGQUIT only set a flag (the key being read
+ * returns); the browser checks it, winds down like a quit, gives the
+ * terminal back, then dies of the same signal, so the shell sees it.
+ */
+bool term_interrupted(void);
+/*
+ * How long a read of a key waits before it returns ERR: a signal that
+ * lands between the check of the flag and the read must not wait for the
+ * next key to be noticed.
+ */
+#define TERM_KEY_WAIT_MS 200
+void term_die_if_interrupted(void);
 
 #endif

@@ -89,6 +89,9 @@ void browser_layout(struct browser *b)
 	} else {
 		b->table_y = 1;
 		b->table_h = body * 45 / 100;
+		/* a short table gives its empty rows to the panes */
+		if ((uint32_t)b->table_h > table_length(b) + 1)
+			b->table_h = (int)table_length(b) + 1;
 		if (b->table_h < 4)
 			b->table_h = body > 4 ? 4 : body;
 		b->detail_y = b->table_y + b->table_h;

@@ -95,6 +95,7 @@ struct browser {
 	char message[512];
 	bool message_is_error;
 	bool show_help;
+	int help_top;           /* the first line of the key table shown */
 	bool quit;
 	FILE *trace;
 	int last_key;
@@ -169,6 +170,8 @@ void history_free(struct history *h);
 
 /* help.c */
 void help_draw(struct browser *b);
+/* A key while the help shows: scrolls it, or closes it (true: the key is used up). */
+bool help_key(struct browser *b, int key);
 
 /* clipboard.c */
 int clipboard_copy(const char *text);

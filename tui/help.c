@@ -1,4 +1,7 @@
-/* The key table, over the screen until any key. */
+/*
+ * The key table, over the screen until a key other than one that scrolls
+ * it. It fits 80x24; a smaller screen scrolls it with j, k and the pages.
+ */
 #include "browser.h"
 #include "draw.h"
 
@@ -8,37 +11,65 @@
 static const char *const help_lines[] = {
 	"cachescope keys",
 	"",
-	"j k  Down Up      move in the focused pane",
-	"PgDn PgUp  ^F ^B  page down / up",
-	"g G  Home End     first / last",
-	"Tab  Shift-Tab    next / previous pane (table, parents, children, plaintexts)",
-	"Enter             go to the parent, child or digest under the cursor",
-	"                  (on the table: look at its parents)",
-	"[  ]  Backspace   back / forward / back along the nodes visited",
-	"p  c              go to the first parent / child",
-	":                 go to an ID or a digest prefix",
-	"/                 search digests and plaintext text (Esc cancels)",
-	"n  N              next / previous match",
-	"Space             fold or unfold a plaintext record",
-	"y                 copy the selected digest (OSC 52 clipboard)",
-	"d                 add a second source: compare the two side by side",
-	"f                 side by side: show only the rows that differ",
-	"                  (= same  ~ changed  - only in A  + only in B)",
-	"?                 this help",
-	"q                 quit",
-	"",
-	"Mouse: click selects, the wheel scrolls.",
-	"",
-	"Press any key.",
+	"j k  Down Up          move in the focused pane",
+	"h l  Left Right       previous / next pane",
+	"PgDn PgUp ^F ^B ^D ^U page down / up",
+	"g G  Home End         first / last",
+	"Tab  Shift-Tab        next / previous pane",
+	"Enter                 follow the parent, child or digest under the cursor",
+	"[  ]  Backspace       back / forward / back through the nodes visited",
+	"p  c                  go to the first parent / the first child",
+	":                     go to an ID or a digest prefix",
+	"/                     search digests and plaintext text (Esc cancels)",
+	"n  N                  next / previous match",
+	"Space                 fold or unfold a record or a JSON value",
+	"y                     copy the selected digest to the clipboard (OSC 52)",
+	"d                     add a second source: compare the two side by side",
+	"f                     side by side: only the rows that differ",
+	"                      (= same  ~ changed  - only in A  + only in B)",
+	"^L                    redraw the screen",
+	"?  q                  this help / quit",
+	"Mouse                 a click selects, the wheel scrolls",
 };
+
+#define HELP_COUNT (int)(sizeof(help_lines) / sizeof(help_lines[0]))
+
+/* Rows of the table the screen shows at once. */
+static int help_rows(void)
+{
+	int rows = getmaxy(stdscr) - 2;
+
+	return rows < 1 ? 1 : rows;
+}
+
+bool help_key(struct browser *b, int key)
+{
+	int page = help_rows(), last = HELP_COUNT - page;
+
+	switch (key) {
+	case 'j': case KEY_DOWN: b->help_top++; break;
+	case 'k': case KEY_UP: b->help_top--; break;
+	case KEY_NPAGE: case ' ': b->help_top += page; break;
+	case KEY_PPAGE: b->help_top -= page; break;
+	case KEY_RESIZE: break;
+	default:
+		b->show_help = false;
+		b->help_top = 0;
+		return true;
+	}
+	if (b->help_top > last)
+		b->help_top = last;
+	if (b->help_top < 0)
+		b->help_top = 0;
+	return true;
+}
 
 void help_draw(struct browser *b)
 {
-	int n = (int)(sizeof(help_lines) / sizeof(help_lines[0]));
-	int width = 0, rows, cols;
+	int width = 0, rows, cols, shown = help_rows();
 
 	getmaxyx(stdscr, rows, cols);
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < HELP_COUNT; i++) {
 		int w = text_width(help_lines[i], strlen(help_lines[i]));
 		if (w > width)
 			width = w;
@@ -46,10 +77,18 @@ void help_draw(struct browser *b)
 	width += 4;
 	if (width > cols)
 		width = cols;
-	int height = n + 2 > rows ? rows : n + 2;
+	/* the table's cells around a box read as part of it: clear them, keep the status line */
+	for (int y = 0; y < rows - 1; y++)
+		draw_blank(y, 0, cols, A_NORMAL);
+	int height = HELP_COUNT + 2 > rows ? rows : HELP_COUNT + 2;
 	int top = (rows - height) / 2, left = (cols - width) / 2;
 	for (int y = 0; y < height; y++)
 		draw_blank(top + y, left, width, A_REVERSE);
-	for (int i = 0; i < n && i + 1 < height; i++)
-		draw_text(&b->term, top + 1 + i, left + 2, width - 4, help_lines[i], A_REVERSE | (i == 0 ? A_BOLD : 0));
+	for (int i = 0; i < shown && b->help_top + i < HELP_COUNT && i + 1 < height; i++) {
+		int line = b->help_top + i;
+		draw_text(&b->term, top + 1 + i, left + 2, width - 4, help_lines[line], A_REVERSE | (line == 0 ? A_BOLD : 0));
+	}
+	/* more below: say how to get there, on the bottom border */
+	if (b->help_top + shown < HELP_COUNT && height > 1)
+		draw_text(&b->term, top + height - 1, left + 2, width - 4, "j: more", A_REVERSE | A_BOLD);
 }

@@ -147,10 +147,8 @@ static void click(struct browser *b)
 
 void keys_handle(struct browser *b, int key)
 {
-	if (b->show_help) {
-		b->show_help = false;
+	if (b->show_help && help_key(b, key))
 		return;
-	}
 	switch (key) {
 	case 'q':
 		b->quit = true;

@@ -253,10 +253,12 @@ int browser_run_diff(struct cs_graph *g, struct cs_graph *other, struct cs_diff 
 			trace_frame(&b);
 		}
 		int key = getch();
-		/* no key in a while (or a signal): nothing to draw */
+		/* no key in a while (or a signal): nothing to draw, time to get ready for what may come */
 		changed = key != ERR;
-		if (!changed)
+		if (!changed) {
+			detail_prepare(&b);
 			continue;
+		}
 		trace_key(&b, key);
 		/* a new key clears the last message, unless it was an error just shown */
 		if (!b.message_is_error || key != KEY_RESIZE)

@@ -139,6 +139,8 @@ size_t detail_line_count(const struct browser *b, enum pane p);
 bool detail_follow(struct browser *b);
 /* The digest the selected line of pane P names, if any. */
 bool detail_digest(struct browser *b, enum pane p, struct cs_digest *out);
+/* Builds what following a digest needs, while nobody is typing (a million keys: some 20 ms). */
+void detail_prepare(struct browser *b);
 /* The node digest D names in graph G (CS_NONE: none), through a lazily built index. */
 cs_node_id detail_node_of_digest(struct browser *b, const struct cs_graph *g, const struct cs_digest *d);
 

@@ -100,7 +100,10 @@ static struct digest_index *index_for(struct browser *b, const struct cs_graph *
 	for (size_t i = 0; i < slots; i++)
 		if (b->digest_index[i].graph == g)
 			return &b->digest_index[i];
-	/* a graph not seen yet takes the slot of the one shown least (there are two at most) */
+	for (size_t i = 0; i < slots; i++)
+		if (!b->digest_index[i].graph)
+			return &b->digest_index[i];
+	/* more graphs than slots cannot happen (two side by side at most); be safe anyway */
 	struct digest_index *x = &b->digest_index[slots - 1];
 	free(x->node);
 	x->graph = NULL;
@@ -125,6 +128,14 @@ static void build_index(struct digest_index *x, const struct cs_graph *g)
 	for (cs_node_id n = 0; n < g->node_count; n++)
 		if (g->nodes[n].digest != CS_DIG_NONE)
 			x->node[g->nodes[n].digest] = n;
+}
+
+void detail_prepare(struct browser *b)
+{
+	struct digest_index *x = index_for(b, b->g);
+
+	if (!x->node)
+		build_index(x, b->g);
 }
 
 cs_node_id detail_node_of_digest(struct browser *b, const struct cs_graph *g, const struct cs_digest *d)

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 static struct {
@@ -60,8 +61,11 @@ static void capture_stderr(void)
 	char path[] = "/tmp/cachescope-stderr.XXXXXX";
 	int fd = -1;
 
+	/* memory, not a file: the browser promises to write nothing anywhere */
+	fd = memfd_create("cachescope-stderr", MFD_CLOEXEC);
 #ifdef O_TMPFILE
-	fd = open("/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0)
+		fd = open("/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 #endif
 	if (fd < 0) {
 		fd = mkstemp(path);

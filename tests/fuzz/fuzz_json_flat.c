@@ -7,7 +7,8 @@
  * show a record the daemon cannot read), and every field it returns must
  * be the value jansson finds under that name. Inputs jansson cannot judge
  * the way Go does are not compared: invalid UTF-8 (Go accepts it), numbers
- * beyond its range, nesting beyond its depth limit, NUL in a member name.
+ * beyond its range, nesting beyond its depth limit, NUL in a member name,
+ * lone UTF-16 surrogates in escapes (Go decodes them as U+FFFD).
  */
 #include "core/escape.h"
 #include "core/json_flat.h"
@@ -87,10 +88,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_error_t jerr;
 	json_t *root = json_loadb((const char *)text, size, JSON_ALLOW_NUL, &jerr);
 	if (!root) {
-		/* jansson's own limits, not JSON's: huge numbers, "\u0000" in a name */
+		/*
+		 * jansson's own limits, not JSON's: huge numbers, "\u0000" in a
+		 * name; and lone surrogates like "\uDFF0", which Go reads as U+FFFD
+		 */
 		enum json_error_code code = json_error_code(&jerr);
 		if (code != json_error_numeric_overflow && code != json_error_null_byte_in_key &&
-		    code != json_error_stack_overflow)
+		    code != json_error_stack_overflow && !strstr(jerr.text, "invalid Unicode"))
 			__builtin_trap(); /* json_flat accepted what is not JSON */
 		free(text);
 		return 0;

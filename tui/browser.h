@@ -153,6 +153,8 @@ void plaintext_follow(struct browser *b);
 /* Space: folds or unfolds the line, or the record or JSON value it is in. */
 void plaintext_toggle_fold(struct browser *b);
 bool plaintext_digest(const struct browser *b, struct cs_digest *out);
+/* The line drawn at ROW of the pane (rows count from its first line), or SIZE_MAX. */
+size_t plaintext_line_at_row(const struct browser *b, int row);
 
 /* keys.c */
 void keys_handle(struct browser *b, int key);

@@ -138,7 +138,10 @@ static void click(struct browser *b)
 		if (at < table_length(b))
 			browser_goto_row(b, table_row_at(b, at), false);
 	} else if (ev.y > b->detail_y && ev.y < b->detail_y + b->detail_h && ev.x >= b->detail_x) {
-		size_t line = b->panes[b->detail_tab].top + (size_t)(ev.y - b->detail_y - 1);
+		int row = ev.y - b->detail_y - 1;
+		/* plaintext lines wrap: which one is at that row is the pane's to say */
+		size_t line = b->detail_tab == PANE_PLAINTEXTS ? plaintext_line_at_row(b, row)
+							      : b->panes[b->detail_tab].top + (size_t)row;
 		focus_pane(b, b->detail_tab);
 		if (line < detail_line_count(b, b->detail_tab))
 			b->panes[b->detail_tab].selected = line;

@@ -358,6 +358,19 @@ static void scroll_to_selection(struct browser *b, int rows)
 		v->top = lowest;
 }
 
+size_t plaintext_line_at_row(const struct browser *b, int row)
+{
+	size_t line = b->panes[PANE_PLAINTEXTS].top;
+
+	while (line < b->plain.visible_count) {
+		row -= line_rows(b, b->plain.visible[line]);
+		if (row < 0)
+			return line;
+		line++;
+	}
+	return SIZE_MAX;
+}
+
 void plaintext_draw(struct browser *b, int y, int rows)
 {
 	struct pane_view *v = &b->panes[PANE_PLAINTEXTS];

@@ -169,6 +169,25 @@ func sized(tx *bolt.Tx) error {
 	return inline.Put([]byte("a"), []byte("b"))
 }
 
+// everything in one small file (a fuzzing seed): 256-byte pages, branch
+// pages three levels deep, an overflow value, inline and paged buckets
+func small(tx *bolt.Tx) error {
+	a, _ := tx.CreateBucket([]byte("a"))
+	for i := 0; i < 80; i++ {
+		a.Put([]byte(fmt.Sprintf("key-%03d", i)), []byte{byte(i)})
+	}
+	a.Put([]byte("key-big"), pattern(600, 1))
+	in, _ := a.CreateBucket([]byte("inline"))
+	in.Put([]byte("x"), []byte("y"))
+	deeper, _ := in.CreateBucket([]byte("deeper"))
+	deeper.Put([]byte("z"), []byte{})
+	paged, _ := a.CreateBucket([]byte("paged"))
+	for i := 0; i < 30; i++ {
+		paged.Put([]byte(fmt.Sprintf("p%02d", i)), []byte("value"))
+	}
+	return nil
+}
+
 // many transactions with puts, deletes and bucket churn: metas alternate,
 // pages are freed and reused, the freelist moves
 func churn(path string, opts *bolt.Options) {
@@ -213,6 +232,7 @@ func main() {
 	for _, ps := range []int{256, 1024, 3000, 16384, 65536} {
 		write(add(fmt.Sprintf("pagesize-%d.db", ps)), ps, sized)
 	}
+	write(add("small.db"), 256, small)
 	write(add("empty.db"), 4096, func(tx *bolt.Tx) error { return nil })
 	write(add("empty-bucket.db"), 4096, func(tx *bolt.Tx) error {
 		_, err := tx.CreateBucket([]byte("nothing"))

@@ -2,6 +2,7 @@
 #include "base64.h"
 #include "buf.h"
 #include "graph.h"
+#include "input.h"
 #include "xalloc.h"
 
 #include <ctype.h>
@@ -15,7 +16,6 @@
 #include <strings.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -232,38 +232,6 @@ void docker_config_path(char *out, size_t size)
 		snprintf(out, size, "%s/.docker/config.json", home && *home ? home : ".");
 }
 
-/* 1 read, 0 no file, -1 error. */
-static int read_config(const char *path, struct cs_buf *out, struct cs_error *err)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	struct stat st;
-
-	if (fd < 0)
-		return errno == ENOENT || errno == ENOTDIR ? 0 : cs_fail(err, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > MAX_CONFIG_SIZE) {
-		close(fd);
-		return cs_fail(err, "%s: not a regular file of reasonable size", path);
-	}
-	for (;;) {
-		char chunk[8192];
-		ssize_t n = read(fd, chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int e = errno;
-			close(fd);
-			return cs_fail(err, "%s: %s", path, strerror(e));
-		}
-		if (n == 0)
-			break;
-		buf_add(out, chunk, (size_t)n);
-		if (out->len > MAX_CONFIG_SIZE)
-			break;
-	}
-	close(fd);
-	return 1;
-}
-
 /* Finds PROGRAM in $PATH as execvp would, before forking (the child may not allocate). */
 static char *find_program(const char *program)
 {
@@ -416,15 +384,16 @@ int docker_credentials(const char *registry, double timeout, struct cs_credentia
 
 	memset(out, 0, sizeof(*out));
 	docker_config_path(path, sizeof(path));
-	rc = read_config(path, &text, err);
-	if (rc <= 0)
-		return rc;
-	rc = docker_config_find(text.data, text.len, registry, &a, err);
+	rc = input_read_small(path, MAX_CONFIG_SIZE, &text, err);
+	if (rc == 0 && docker_config_find(text.data, text.len, registry, &a, err) < 0)
+		rc = cs_fail_context(err, "%s", path);
 	if (text.data)
 		explicit_bzero(text.data, text.cap);
 	buf_free(&text);
+	if (rc == INPUT_MISSING)
+		return 0;
 	if (rc < 0)
-		return cs_fail_context(err, "%s", path);
+		return -1;
 	if (a.kind == DOCKER_AUTH_HELPER) {
 		rc = ask_helper(&a, timeout, out, err);
 		/* a store that has nothing for us: what auths says, as docker falls back */

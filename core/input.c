@@ -117,3 +117,46 @@ void input_consumed(struct cs_input *in, size_t offset)
 	madvise((void *)(in->data.ptr + in->released), end - in->released, MADV_DONTNEED);
 	in->released = end;
 }
+
+int input_read_small(const char *path, int64_t limit, struct cs_buf *out, struct cs_error *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	struct stat st;
+
+	buf_reset(out);
+	if (fd < 0) {
+		int e = errno;
+		cs_fail(err, "%s: %s", path, strerror(e));
+		return e == ENOENT || e == ENOTDIR ? INPUT_MISSING : -1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return cs_fail(err, "%s: not a regular file", path);
+	}
+	if (st.st_size > limit) {
+		close(fd);
+		return cs_fail(err, "%s: %lld bytes, more than the limit of %lld", path,
+			       (long long)st.st_size, (long long)limit);
+	}
+	buf_reserve(out, (size_t)st.st_size);
+	for (;;) {
+		char chunk[65536];
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+			close(fd);
+			return cs_fail(err, "%s: %s", path, strerror(e));
+		}
+		if (n == 0)
+			break;
+		buf_add(out, chunk, (size_t)n);
+		if ((int64_t)out->len > limit) {
+			close(fd);
+			return cs_fail(err, "%s: more than the limit of %lld bytes", path, (long long)limit);
+		}
+	}
+	close(fd);
+	return 0;
+}

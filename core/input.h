@@ -1,10 +1,12 @@
 #ifndef CS_INPUT_H
 #define CS_INPUT_H
 
+#include "buf.h"
 #include "bytes.h"
 #include "error.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /*
  * The bytes of one input file: mapped read-only when it is a regular file
@@ -29,5 +31,15 @@ void input_close(struct cs_input *in);
  * lazy plaintext needs them later.
  */
 void input_consumed(struct cs_input *in, size_t offset);
+
+/*
+ * A small file read whole into OUT (index.json, a blob, docker's
+ * config.json): 0, -1 (ERR says why), or INPUT_MISSING when there is no
+ * such file (ERR says so too, for callers that mind). A regular file of
+ * at most LIMIT bytes only; O_NONBLOCK keeps open() from waiting on a
+ * FIFO, and the read stops past LIMIT should the file grow meanwhile.
+ */
+#define INPUT_MISSING (-2)
+int input_read_small(const char *path, int64_t limit, struct cs_buf *out, struct cs_error *err);
 
 #endif

@@ -21,66 +21,11 @@
 #include "readers.h"
 #include "xalloc.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #define REF_NAME "org.opencontainers.image.ref.name"
 #define IMAGE_NAME "io.containerd.image.name"
-
-#define MISSING (-2) /* read_file: no such file */
-
-/*
- * Reads a regular file of at most LIMIT bytes: 0, -1, or MISSING.
- * O_NONBLOCK keeps open() from waiting on a FIFO; the size check comes
- * before any read, and the read stops past LIMIT should the file grow
- * meanwhile.
- */
-static int read_file(const char *path, int64_t limit, struct cs_buf *out, struct cs_error *err)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	struct stat st;
-
-	buf_reset(out);
-	if (fd < 0) {
-		int e = errno;
-		cs_fail(err, "%s: %s", path, strerror(e));
-		return e == ENOENT ? MISSING : -1;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return cs_fail(err, "%s: not a regular file", path);
-	}
-	if (st.st_size > limit) {
-		close(fd);
-		return cs_fail(err, "%s: %lld bytes, more than the limit of %lld", path,
-			       (long long)st.st_size, (long long)limit);
-	}
-	buf_reserve(out, (size_t)st.st_size);
-	for (;;) {
-		char chunk[65536];
-		ssize_t n = read(fd, chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int e = errno;
-			close(fd);
-			return cs_fail(err, "%s: %s", path, strerror(e));
-		}
-		if (n == 0)
-			break;
-		buf_add(out, chunk, (size_t)n);
-		if ((int64_t)out->len > limit) {
-			close(fd);
-			return cs_fail(err, "%s: more than the limit of %lld bytes", path, (long long)limit);
-		}
-	}
-	close(fd);
-	return 0;
-}
 
 static char *blob_path(const char *dir, const struct cs_digest *d)
 {
@@ -97,10 +42,10 @@ static int fetch_blob(void *ctx, const struct cs_digest *d, int64_t size, struct
 {
 	const char *dir = ctx;
 	char *path = blob_path(dir, d);
-	int rc = read_file(path, CS_DEFAULT_MAX_OBJECT, out, err);
+	int rc = input_read_small(path, CS_DEFAULT_MAX_OBJECT, out, err);
 
 	(void)size;
-	if (rc == MISSING) {
+	if (rc == INPUT_MISSING) {
 		char text[CS_DIGEST_STRLEN + 1];
 		digest_format(d, text);
 		rc = cs_fail(err, "%s: blob %s is missing", dir, text);
@@ -141,7 +86,7 @@ static int resolve_tag(const char *dir, const char *tag, struct cs_digest *diges
 	json_t *index = NULL, *chosen;
 	int rc = -1;
 
-	if (read_file(path, CS_DEFAULT_MAX_OBJECT, &text, err) < 0)
+	if (input_read_small(path, CS_DEFAULT_MAX_OBJECT, &text, err) < 0)
 		goto out;
 	index = cacheconfig_parse_json(path, text.data, text.len, err);
 	if (!index)

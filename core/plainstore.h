@@ -28,7 +28,10 @@ struct cs_plainstore_ops {
 	 */
 	int (*lookup)(struct cs_plainstore *s, const struct cs_digest *d,
 		      struct cs_buf *out, struct cs_error *err);
-	/* How many entries, or -1 when the store cannot tell cheaply. */
+	/*
+	 * How many entries, or -1 on error (ERR says why). A store that is
+	 * fetched lazily counts what it holds so far.
+	 */
 	int64_t (*count)(struct cs_plainstore *s, struct cs_error *err);
 	/*
 	 * Visits every entry (for search); FRAMES is valid only during the

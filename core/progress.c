@@ -94,6 +94,20 @@ static void draw(struct cs_progress *p, bool force)
 	p->drawn = now;
 }
 
+void progress_to_stderr(struct cs_progress *p, bool on)
+{
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->lock);
+	if (!on && p->on_screen) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+		p->on_screen = false;
+	}
+	p->to_stderr = on;
+	pthread_mutex_unlock(&p->lock);
+}
+
 void progress_begin(struct cs_progress *p, const char *label)
 {
 	if (!p)

@@ -21,6 +21,13 @@ struct cs_progress;
 struct cs_progress *progress_new(bool to_stderr);
 void progress_free(struct cs_progress *p);
 
+/*
+ * Stops or resumes the stderr line. The browser stops it while curses owns
+ * the screen: its own lazy fetches would otherwise land in the captured
+ * stderr and be replayed, cursor controls and all, after it exits.
+ */
+void progress_to_stderr(struct cs_progress *p, bool on);
+
 /* A fetch starts: LABEL says what ("ghcr.io/o/r:tag: manifest"). */
 void progress_begin(struct cs_progress *p, const char *label);
 /* Bytes received so far, of TOTAL (-1 when the server did not say). */

@@ -18,10 +18,10 @@ import argparse
 import json
 import os
 import socketserver
-import sys
 import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from serving import serve
 
 
 def index_records(fixture):
@@ -108,18 +108,11 @@ def main():
     if args.unix:
         class UnixServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
             daemon_threads = True
-        server = UnixServer(args.unix, Handler)
+        serve(UnixServer(args.unix, Handler))
     else:
         server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         server.daemon_threads = True
-        with open(args.port_file + ".tmp", "w") as f:
-            f.write("%d\n" % server.server_address[1])
-        os.rename(args.port_file + ".tmp", args.port_file)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    sys.exit(0)
+        serve(server, args.port_file)
 
 
 if __name__ == "__main__":

@@ -36,16 +36,15 @@ Every request is logged as "METHOD PATH auth=yes|no" (the Authorization
 header's presence, never its value)."""
 import argparse
 import base64
-import hashlib
 import json
 import os
 import socket
 import struct
-import sys
 import threading
 import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from serving import serve
 
 MANIFEST_TYPES = ("application/vnd.oci.image.index.v1+json",
                   "application/vnd.oci.image.manifest.v1+json")
@@ -232,14 +231,7 @@ def main():
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    with open(args.port_file + ".tmp", "w") as f:
-        f.write("%d\n" % server.server_address[1])
-    os.rename(args.port_file + ".tmp", args.port_file)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    sys.exit(0)
+    serve(server, args.port_file)
 
 
 if __name__ == "__main__":

@@ -16,11 +16,11 @@ import base64
 import json
 import os
 import subprocess
-import sys
 import threading
 import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from serving import serve
 
 
 def b64url(data):
@@ -112,14 +112,7 @@ def main():
             self.answer(200, {"access_token": token, "expires_in": 600})
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    with open(args.port_file + ".tmp", "w") as f:
-        f.write("%d\n" % server.server_address[1])
-    os.rename(args.port_file + ".tmp", args.port_file)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    sys.exit(0)
+    serve(server, args.port_file)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,27 @@
 #include "plainstore.h"
+#include "buf.h"
+#include "digest.h"
 
 void plainstore_close(struct cs_plainstore *s)
 {
 	if (s)
 		s->ops->close(s);
+}
+
+int plainstore_each_indexed(struct cs_plainstore *s, const struct cs_digests *index,
+			    cs_plain_visit_fn fn, void *ctx, struct cs_error *err)
+{
+	struct cs_buf run = CS_BUF_INIT;
+	int rc = 0;
+
+	for (uint32_t i = 0; i < index->count && rc == 0; i++) {
+		const struct cs_digest *d = digests_at(index, i);
+		if (s->ops->lookup(s, d, &run, err) < 0) {
+			rc = -1;
+			break;
+		}
+		rc = fn(ctx, d, cs_bytes_of(run.data, run.len), err);
+	}
+	buf_free(&run);
+	return rc < 0 ? -1 : 0;
 }

@@ -61,4 +61,12 @@ void plainstore_memory_add(struct cs_plainstore *s, const struct cs_digest *d,
 
 void plainstore_close(struct cs_plainstore *s);
 
+/*
+ * An `each` for stores that index their digests and decode an entry only
+ * when asked: visits every digest of INDEX with what S's lookup gives.
+ */
+struct cs_digests;
+int plainstore_each_indexed(struct cs_plainstore *s, const struct cs_digests *index,
+			    cs_plain_visit_fn fn, void *ctx, struct cs_error *err);
+
 #endif

@@ -153,20 +153,7 @@ static int64_t export_count(struct cs_plainstore *base, struct cs_error *err)
 static int export_each(struct cs_plainstore *base, cs_plain_visit_fn fn, void *ctx,
 		       struct cs_error *err)
 {
-	struct export_plainstore *st = (struct export_plainstore *)base;
-	struct cs_buf run = CS_BUF_INIT;
-	int rc = 0;
-
-	for (uint32_t i = 0; i < st->index.count && rc == 0; i++) {
-		const struct cs_digest *d = digests_at(&st->index, i);
-		if (export_lookup(base, d, &run, err) < 0) {
-			rc = -1;
-			break;
-		}
-		rc = fn(ctx, d, cs_bytes_of(run.data, run.len), err);
-	}
-	buf_free(&run);
-	return rc < 0 ? -1 : 0;
+	return plainstore_each_indexed(base, &((struct export_plainstore *)base)->index, fn, ctx, err);
 }
 
 static void export_close(struct cs_plainstore *base)

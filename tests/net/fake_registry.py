@@ -43,8 +43,8 @@ import struct
 import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from serving import serve
+from http.server import ThreadingHTTPServer
+from serving import LoggedHandler, serve
 
 MANIFEST_TYPES = ("application/vnd.oci.image.index.v1+json",
                   "application/vnd.oci.image.manifest.v1+json")
@@ -85,17 +85,8 @@ def main():
     auth_kind, _, auth_user = args.auth.partition(":")
     basic = "Basic " + base64.b64encode(auth_user.encode()).decode() if auth_user else None
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *a):
-            pass
-
-        def note(self):
-            if args.log:
-                with lock, open(args.log, "a") as f:
-                    f.write("%s %s auth=%s\n" % (self.command, self.path.split("?")[0],
-                                                 "yes" if self.headers.get("Authorization") else "no"))
+    class Handler(LoggedHandler):
+        log_path = args.log
 
         def send(self, status, body=b"", content_type="application/json", headers=()):
             self.send_response(status)

@@ -16,11 +16,10 @@ import base64
 import json
 import os
 import subprocess
-import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from serving import serve
+from http.server import ThreadingHTTPServer
+from serving import LoggedHandler, serve
 
 
 def b64url(data):
@@ -66,19 +65,9 @@ def main():
     args = parser.parse_args()
     x5c = cert_der_b64(args.cert)
     expected_basic = "Basic " + base64.b64encode(args.user.encode()).decode()
-    lock = threading.Lock()
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *a):
-            pass
-
-        def note(self):
-            if args.log:
-                with lock, open(args.log, "a") as f:
-                    f.write("%s %s auth=%s\n" % (self.command, self.path.split("?")[0],
-                                                 "yes" if self.headers.get("Authorization") else "no"))
+    class Handler(LoggedHandler):
+        log_path = args.log
 
         def answer(self, status, body):
             data = json.dumps(body).encode()

@@ -226,7 +226,7 @@ static int browse_two(const struct cli *cli, double started)
 	if (load_and_diff(cli, &a, &b, &d, &err) < 0)
 		return fail(err.msg);
 	progress_to_stderr(cli->load.progress, false);
-	int rc = browser_run_diff(a, b, d, started, &err);
+	int rc = browser_run_diff(a, b, d, &cli->load, started, &err);
 	graph_free(a);
 	graph_free(b);
 	return rc < 0 ? fail(err.msg) : 0;
@@ -279,7 +279,7 @@ static int run_command(int argc, char **argv, struct cs_progress *progress)
 		break;
 	case CMD_BROWSE:
 		progress_to_stderr(progress, false);
-		rc = browser_run(g, started, &err);
+		rc = browser_run(g, &cli.load, started, &err);
 		break;
 	case CMD_DIFF: /* handled above: it loads two sources */
 	case CMD_DUMP:

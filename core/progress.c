@@ -22,7 +22,10 @@ struct cs_progress {
 	char label[200];
 	int64_t done, total;
 	double started, drawn;
-	uint64_t generation;
+	cs_progress_listener listener;
+	void *listener_ctx;
+	double told;         /* when the listener last heard of it */
+	bool listener_told;  /* the listener shows a line that must be taken back */
 };
 
 struct cs_progress *progress_new(bool to_stderr)
@@ -75,23 +78,57 @@ static bool visible(const struct cs_progress *p, double now)
 	return p->active && now - p->started >= QUIET_SECONDS;
 }
 
+/* The line with labels made inert: they hold names from the command line and the network. */
+static void format_safe_line(const struct cs_progress *p, struct cs_buf *out)
+{
+	char line[300];
+
+	format_line(p, line, sizeof(line));
+	escape_append(out, line, strlen(line), 0);
+	buf_adds(out, ""); /* a string even when empty */
+}
+
 /* Called locked: redraws stderr's line if it is time to. */
 static void draw(struct cs_progress *p, bool force)
 {
 	double now = cs_now();
-	char line[300];
 	struct cs_buf safe = CS_BUF_INIT;
 
 	if (!p->to_stderr || !visible(p, now) || (!force && now - p->drawn < REDRAW_SECONDS))
 		return;
-	format_line(p, line, sizeof(line));
-	/* labels hold names from the command line and the network: keep them inert */
-	escape_append(&safe, line, strlen(line), 0);
-	fprintf(stderr, "\r\033[Kcachescope: %s", safe.data ? safe.data : "");
+	format_safe_line(p, &safe);
+	fprintf(stderr, "\r\033[Kcachescope: %s", safe.data);
 	fflush(stderr);
 	buf_free(&safe);
 	p->on_screen = true;
 	p->drawn = now;
+}
+
+/*
+ * Called locked: the line for the listener into OUT when it is time to
+ * tell it (OUT stays empty, and nothing is due, otherwise).
+ */
+static bool listener_due(struct cs_progress *p, struct cs_buf *out)
+{
+	double now = cs_now();
+
+	if (!p->listener || !visible(p, now) || (p->listener_told && now - p->told < REDRAW_SECONDS))
+		return false;
+	format_safe_line(p, out);
+	p->listener_told = true;
+	p->told = now;
+	return true;
+}
+
+void progress_listen(struct cs_progress *p, cs_progress_listener fn, void *ctx)
+{
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->lock);
+	p->listener = fn;
+	p->listener_ctx = ctx;
+	p->listener_told = false;
+	pthread_mutex_unlock(&p->lock);
 }
 
 void progress_to_stderr(struct cs_progress *p, bool on)
@@ -118,7 +155,6 @@ void progress_begin(struct cs_progress *p, const char *label)
 	p->done = 0;
 	p->total = -1;
 	p->started = cs_now();
-	p->generation++;
 	pthread_mutex_unlock(&p->lock);
 }
 
@@ -126,19 +162,30 @@ void progress_update(struct cs_progress *p, int64_t done, int64_t total)
 {
 	if (!p)
 		return;
+	struct cs_buf line = CS_BUF_INIT;
+	cs_progress_listener tell;
+	void *ctx;
+
 	pthread_mutex_lock(&p->lock);
-	if (done != p->done || total != p->total)
-		p->generation++;
 	p->done = done;
 	p->total = total;
 	draw(p, !p->on_screen);
+	tell = listener_due(p, &line) ? p->listener : NULL;
+	ctx = p->listener_ctx;
 	pthread_mutex_unlock(&p->lock);
+	/* unlocked: the listener draws, and may well look at us again */
+	if (tell)
+		tell(ctx, line.data);
+	buf_free(&line);
 }
 
 void progress_end(struct cs_progress *p)
 {
 	if (!p)
 		return;
+	cs_progress_listener tell;
+	void *ctx;
+
 	pthread_mutex_lock(&p->lock);
 	if (p->on_screen) {
 		fputs("\r\033[K", stderr);
@@ -146,23 +193,10 @@ void progress_end(struct cs_progress *p)
 		p->on_screen = false;
 	}
 	p->active = false;
-	p->generation++;
+	tell = p->listener_told ? p->listener : NULL;
+	ctx = p->listener_ctx;
+	p->listener_told = false;
 	pthread_mutex_unlock(&p->lock);
-}
-
-uint64_t progress_poll(struct cs_progress *p, char *out, size_t size)
-{
-	uint64_t generation;
-
-	if (size)
-		out[0] = '\0';
-	if (!p)
-		return 0;
-	pthread_mutex_lock(&p->lock);
-	if (visible(p, cs_now()))
-		format_line(p, out, size);
-	/* crossing the quiet moment changes the text without a call: count it */
-	generation = p->generation * 2 + (p->active && out[0]);
-	pthread_mutex_unlock(&p->lock);
-	return generation;
+	if (tell)
+		tell(ctx, "");
 }

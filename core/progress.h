@@ -7,8 +7,8 @@
 
 /*
  * What a slow fetch is doing, for the person waiting: one line on stderr
- * (only when stderr is a terminal, so scripts and logs stay clean) and a
- * text the browser's status line can poll. Fetches that finish within a
+ * (only when stderr is a terminal, so scripts and logs stay clean), or the
+ * browser's status line. Fetches that finish within a
  * moment show nothing. Texts name hosts, repositories and digests, never
  * credentials: callers pass labels, not URLs with secrets in them.
  *
@@ -36,10 +36,14 @@ void progress_update(struct cs_progress *p, int64_t done, int64_t total);
 void progress_end(struct cs_progress *p);
 
 /*
- * Copies the line to show into OUT ("" when nothing slow is running).
- * Returns a counter that changes whenever the text may have, so a poller
- * redraws only then.
+ * While curses owns the screen, fetches run on its thread (a second source
+ * added with d, a daemon's lookups) and block it: nothing polls. So the
+ * browser listens instead: FN(CTX, LINE) is called on the fetching thread,
+ * outside the lock, when a slow fetch's line changes (at most a few times a
+ * second), and once with "" when it ends. LINE is already escaped. FN NULL
+ * stops listening. Only the screen's own thread may fetch while one listens.
  */
-uint64_t progress_poll(struct cs_progress *p, char *out, size_t size);
+typedef void (*cs_progress_listener)(void *ctx, const char *line);
+void progress_listen(struct cs_progress *p, cs_progress_listener fn, void *ctx);
 
 #endif

@@ -1,18 +1,22 @@
 /*
  * Unit tests of the network layers' pure parts: image references and
  * Docker Hub's names, WWW-Authenticate challenges, docker's config.json
- * and credential helper answers, header lines and Retry-After. The
+ * and credential helper answers, header lines and Retry-After, what the
+ * progress line tells a listener. The
  * transports are tested end to end against servers in the shell tests.
  */
 #include "core/buf.h"
 #include "core/docker_config.h"
+#include "core/graph.h"
 #include "core/http.h"
+#include "core/progress.h"
 #include "core/registry.h"
 #include "core/registry_auth.h"
 #include "tests/tap.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static void reference_is(const char *text, const char *domain, const char *host, const char *path,
 			 const char *tag, const char *digest)
@@ -202,6 +206,62 @@ static void test_http_helpers(void)
 	TAP_STR_EQ(shown, "https://storage.example:443/bucket/blob", "URLs in messages lose query and user info");
 }
 
+struct heard {
+	int calls;
+	char last[300];
+};
+
+static void listen_to(void *ctx, const char *line)
+{
+	struct heard *h = ctx;
+
+	h->calls++;
+	snprintf(h->last, sizeof(h->last), "%s", line);
+}
+
+static void pause_seconds(double s)
+{
+	struct timespec t = { (time_t)s, (long)((s - (time_t)s) * 1e9) };
+
+	nanosleep(&t, NULL);
+}
+
+static void test_progress_listener(void)
+{
+	struct cs_progress *p = progress_new(false);
+	struct heard h = { 0, "" };
+
+	progress_listen(p, listen_to, &h);
+	progress_begin(p, "r.example/x: blob \033]0;t\007");
+	progress_update(p, 1, 20);
+	TAP_OK(h.calls == 0, "a fetch that just began is not told (%d calls)", h.calls);
+	pause_seconds(0.6);
+	progress_update(p, 10, 20);
+	TAP_STR_EQ(h.last, "r.example/x: blob \\x1b]0;t\\x07: 10 B of 20 B", "a slow one is, escaped");
+	double started = cs_now();
+	for (int i = 0; i < 1000; i++)
+		progress_update(p, 10, 20);
+	/* one call per 0.1 s at most, however slow the machine made the loop */
+	int allowed = 1 + (int)((cs_now() - started) / 0.1);
+	TAP_OK(h.calls <= allowed, "at most a few times a second (%d calls for 1000 updates, %d allowed)", h.calls,
+	       allowed);
+	int told = h.calls;
+	progress_end(p);
+	TAP_OK(h.calls == told + 1 && h.last[0] == '\0', "its end takes the line back");
+	told = h.calls;
+	progress_begin(p, "quick");
+	progress_update(p, 1, 1);
+	progress_end(p);
+	TAP_OK(h.calls == told, "a quick fetch is never told, begun or ended (%d calls)", h.calls - told);
+	progress_listen(p, NULL, NULL);
+	progress_begin(p, "unheard");
+	pause_seconds(0.6);
+	progress_update(p, 1, 2);
+	progress_end(p);
+	TAP_OK(h.calls == told, "no listener, no calls");
+	progress_free(p);
+}
+
 int main(void)
 {
 	test_references();
@@ -209,5 +269,6 @@ int main(void)
 	test_challenges();
 	test_docker_config();
 	test_http_helpers();
+	test_progress_listener();
 	return tap_done();
 }

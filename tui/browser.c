@@ -5,6 +5,8 @@
  */
 #include "browser.h"
 #include "core/escape.h"
+#include "core/progress.h"
+#include "core/source.h"
 #include "core/xalloc.h"
 #include "diff_view.h"
 #include "draw.h"
@@ -170,6 +172,22 @@ static void draw_status(struct browser *b)
 	buf_free(&right);
 }
 
+void browser_status_now(struct browser *b, const char *text)
+{
+	int rows, cols;
+
+	getmaxyx(stdscr, rows, cols);
+	draw_blank(rows - 1, 0, cols, A_NORMAL);
+	draw_text(&b->term, rows - 1, 0, cols, text, A_BOLD);
+	refresh();
+}
+
+/* A fetch on the screen's thread (a source added with d, a daemon's lookups) says how far it is. */
+static void show_fetch_progress(void *ctx, const char *line)
+{
+	browser_status_now(ctx, line);
+}
+
 static void draw_separator(struct browser *b)
 {
 	if (b->term.cols >= 160) {
@@ -211,19 +229,21 @@ static void browser_free(struct browser *b)
 		fclose(b->trace);
 }
 
-int browser_run(struct cs_graph *g, double started, struct cs_error *err)
+int browser_run(struct cs_graph *g, const struct cs_load_options *load, double started, struct cs_error *err)
 {
-	return browser_run_diff(g, NULL, NULL, started, err);
+	return browser_run_diff(g, NULL, NULL, load, started, err);
 }
 
-int browser_run_diff(struct cs_graph *g, struct cs_graph *other, struct cs_diff *diff, double program_started,
-		     struct cs_error *err)
+int browser_run_diff(struct cs_graph *g, struct cs_graph *other, struct cs_diff *diff,
+		     const struct cs_load_options *load, double program_started, struct cs_error *err)
 {
+	struct cs_progress *progress = load ? load->progress : NULL;
 	struct browser b;
 	const char *trace = getenv("CACHESCOPE_TRACE");
 
 	memset(&b, 0, sizeof(b));
 	b.g = other ? other : g;
+	b.load = load;
 	b.selected = b.g->node_count ? 0 : CS_NONE;
 	if (diff) {
 		b.diff = diff_view_new(g, other, diff);
@@ -242,6 +262,7 @@ int browser_run_diff(struct cs_graph *g, struct cs_graph *other, struct cs_diff 
 	}
 	if (trace && *trace)
 		b.trace = fopen(trace, "a");
+	progress_listen(progress, show_fetch_progress, &b);
 	browser_message(&b, false, "%s", b.diff ? "f: differences only, ? for keys, q to quit" : "? for keys, q to quit");
 	/* the first screen is timed from the program's start (CPU time counts from there too) */
 	b.key_time = program_started;
@@ -266,6 +287,7 @@ int browser_run_diff(struct cs_graph *g, struct cs_graph *other, struct cs_diff 
 		b.message_is_error = false;
 		keys_handle(&b, key);
 	}
+	progress_listen(progress, NULL, NULL);
 	term_stop();
 	browser_free(&b);
 	/* Ctrl-C and the like: the terminal is back and the memory freed; now die of it */

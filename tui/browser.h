@@ -60,6 +60,7 @@ struct digest_index {
 };
 
 struct diff_view;
+struct cs_load_options;
 
 /*
  * The table is a list of rows. Alone, row i is node i. Side by side (a
@@ -79,6 +80,7 @@ struct browser {
 	struct diff_view *diff; /* NULL: one graph */
 	const struct cs_graph *diff_b; /* the B side of a diff */
 	struct cs_graph *owned_b;      /* B when added from the browser (d) */
+	const struct cs_load_options *load; /* the command line's, for d; may be NULL */
 
 	/* the selected node's details, rebuilt when the selection changes */
 	const struct cs_graph *detail_graph;
@@ -121,6 +123,8 @@ uint32_t table_position_of(const struct browser *b, uint32_t row);
 void browser_message(struct browser *b, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void browser_layout(struct browser *b);
+/* Shows TEXT on the status line now: for work that keeps the main loop waiting. */
+void browser_status_now(struct browser *b, const char *text);
 void browser_draw(struct browser *b);
 
 /* node_table.c */

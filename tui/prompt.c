@@ -88,7 +88,6 @@ void prompt_add_source(struct browser *b)
 	struct cs_error err;
 	struct cs_graph *other;
 	struct cs_diff *diff;
-	int rows, cols;
 
 	if (b->diff) {
 		browser_message(b, false, "already two sources side by side");
@@ -96,11 +95,8 @@ void prompt_add_source(struct browser *b)
 	}
 	if (!read_line(b, "second source (B): ", text, sizeof(text)))
 		return;
-	getmaxyx(stdscr, rows, cols);
-	draw_blank(rows - 1, 0, cols, A_NORMAL);
-	draw_text(&b->term, rows - 1, 0, cols, "loading and comparing...", A_BOLD);
-	refresh();
-	if (source_load(text, NULL, &other, &err) < 0) {
+	browser_status_now(b, "loading and comparing...");
+	if (source_load(text, b->load, &other, &err) < 0) {
 		browser_message(b, true, "%s", err.msg);
 		return;
 	}
@@ -138,7 +134,6 @@ struct search_poll {
 static void show_progress(struct browser *b, uint64_t done, uint64_t total)
 {
 	char text[128];
-	int rows, cols;
 
 	if (total)
 		snprintf(text, sizeof(text), "searching every plaintext... %llu%% (Esc cancels)",
@@ -146,10 +141,7 @@ static void show_progress(struct browser *b, uint64_t done, uint64_t total)
 	else
 		snprintf(text, sizeof(text), "searching every plaintext... %llu read (Esc cancels)",
 			 (unsigned long long)done);
-	getmaxyx(stdscr, rows, cols);
-	draw_blank(rows - 1, 0, cols, A_NORMAL);
-	draw_text(&b->term, rows - 1, 0, cols, text, A_BOLD);
-	refresh();
+	browser_status_now(b, text);
 }
 
 /* Esc cancels a long search: look for it without waiting, keeping what else was typed. */

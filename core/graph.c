@@ -2,7 +2,6 @@
 #include "plainstore.h"
 #include "xalloc.h"
 
-#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -131,6 +130,4 @@ void graph_compact(struct cs_graph *g)
 		g->digests.items = xreallocarray(g->digests.items, g->digests.count, sizeof(*g->digests.items));
 		g->digests.cap = g->digests.count;
 	}
-	/* glibc keeps freed heap for reuse; a long-lived browser wants it back */
-	malloc_trim(0);
 }

@@ -122,8 +122,9 @@ double cs_now(void);
 
 /*
  * Gives back what loading no longer needs: the slack of arrays that grew
- * by doubling, and the heap the builder freed. A graph lives as long as
- * the browser; its memory should be the nodes', nothing more.
+ * by doubling. A graph lives as long as the browser; its memory should be
+ * the nodes', nothing more (the browser returns the heap the builder
+ * freed to the system, once loading is over).
  */
 void graph_compact(struct cs_graph *g);
 

@@ -20,6 +20,8 @@ struct cs_plainstore;
 typedef int (*cs_plain_visit_fn)(void *ctx, const struct cs_digest *digest,
 				 struct cs_bytes frames, struct cs_error *err);
 
+#define CS_PLAIN_CHANGED 2
+
 struct cs_plainstore_ops {
 	/*
 	 * 1 found (the frame run copied into OUT, replacing what was there),
@@ -35,7 +37,10 @@ struct cs_plainstore_ops {
 	int64_t (*count)(struct cs_plainstore *s, struct cs_error *err);
 	/*
 	 * Visits every entry (for search); FRAMES is valid only during the
-	 * call. NULL when the store cannot list.
+	 * call. 0 done, -1 error (or FN's -1), or CS_PLAIN_CHANGED: a writer
+	 * changed the store while it was walked, so what was visited may be
+	 * torn; the store is ready to be walked again from the start. NULL
+	 * when the store cannot list.
 	 */
 	int (*each)(struct cs_plainstore *s, cs_plain_visit_fn fn, void *ctx,
 		    struct cs_error *err);

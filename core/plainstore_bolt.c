@@ -20,27 +20,32 @@ struct bolt_plainstore {
 	bool has_bucket;
 };
 
+/*
+ * Opens the newest snapshot and finds its bucket. Finding it reads pages a
+ * writer may be overwriting as we read (what looks like corruption then
+ * is a torn read): an answer counts only from a snapshot still intact.
+ */
 static int attach(struct bolt_plainstore *s, struct cs_error *err)
 {
-	struct bolt_bucket root;
-	struct bolt_item item;
+	for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+		struct bolt_bucket root;
+		struct bolt_item item;
 
-	if (bolt_open(&s->file, s->base.name, err) < 0)
-		return -1;
-	bolt_root(&s->file, &root);
-	int found = bolt_get(&s->file, &root, "byhash", 6, &item, err);
-	if (found < 0)
-		return -1;
-	s->has_bucket = found && item.is_bucket;
-	if (s->has_bucket)
-		s->byhash = item.bucket;
-	return 0;
-}
-
-static int reattach(struct bolt_plainstore *s, struct cs_error *err)
-{
-	bolt_close(&s->file);
-	return attach(s, err);
+		bolt_close(&s->file);
+		if (bolt_open(&s->file, s->base.name, err) < 0)
+			return -1;
+		bolt_root(&s->file, &root);
+		int found = bolt_get(&s->file, &root, "byhash", 6, &item, err);
+		if (!bolt_snapshot_intact(&s->file))
+			continue;
+		if (found < 0)
+			return -1;
+		s->has_bucket = found && item.is_bucket;
+		if (s->has_bucket)
+			s->byhash = item.bucket;
+		return 0;
+	}
+	return cs_fail(err, "%s: kept changing while being read", s->base.name);
 }
 
 static int bolt_lookup(struct cs_plainstore *base, const struct cs_digest *d,
@@ -65,7 +70,7 @@ static int bolt_lookup(struct cs_plainstore *base, const struct cs_digest *d,
 				return -1;
 			return found > 0 && !item.is_bucket;
 		}
-		if (reattach(s, err) < 0)
+		if (attach(s, err) < 0)
 			return -1;
 	}
 	return cs_fail(err, "%s: kept changing while being read", base->name);
@@ -84,7 +89,7 @@ static int64_t bolt_entries(struct cs_plainstore *base, struct cs_error *err)
 		}
 		if (bolt_snapshot_intact(&s->file))
 			return rc < 0 ? -1 : (int64_t)count;
-		if (reattach(s, err) < 0)
+		if (attach(s, err) < 0)
 			return -1;
 	}
 	return cs_fail(err, "%s: kept changing while being read", base->name);
@@ -114,7 +119,11 @@ static int bolt_each(struct cs_plainstore *base, cs_plain_visit_fn fn, void *ctx
 	if (!s->has_bucket)
 		return 0;
 	bolt_walk_begin(&s->file);
-	return bolt_foreach(&s->file, &s->byhash, visit_entry, &each, err);
+	int rc = bolt_foreach(&s->file, &s->byhash, visit_entry, &each, err);
+	if (bolt_snapshot_intact(&s->file))
+		return rc;
+	/* a torn walk, whether it ended in an error or not: the next one starts on the new snapshot */
+	return attach(s, err) < 0 ? -1 : CS_PLAIN_CHANGED;
 }
 
 static void bolt_store_close(struct cs_plainstore *base)

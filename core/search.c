@@ -380,22 +380,41 @@ static uint64_t count_entries(const struct cs_graph *g)
 	return total;
 }
 
-int search_run(struct cs_search *s, bool (*poll)(void *ctx), void *ctx, struct cs_error *err)
+/* One pass over every store: 0, 1 cancelled, -1 error, or CS_PLAIN_CHANGED (2: start again). */
+static int scan_stores(struct cs_search *s, struct visit_ctx *v, struct cs_error *err)
 {
-	struct visit_ctx v = { s, poll, ctx, false };
-	int rc = 0;
-
 	s->visited = 0;
 	s->total = count_entries(s->g);
-	for (int i = 0; i < s->g->plain_count && rc == 0; i++) {
+	for (int i = 0; i < s->g->plain_count; i++) {
 		struct cs_plainstore *store = s->g->plain[i];
 		if (!store->ops->each)
 			continue;
-		if (store->ops->each(store, visit_entry, &v, err) < 0)
-			rc = -1;
-		else if (v.cancelled)
-			rc = 1;
+		int rc = store->ops->each(store, visit_entry, v, err);
+		if (rc < 0)
+			return -1;
+		if (v->cancelled)
+			return 1;
+		if (rc == CS_PLAIN_CHANGED)
+			return CS_PLAIN_CHANGED;
 	}
+	return 0;
+}
+
+/* A live daemon's cache-debug.db may change under a search this many times before it gives up. */
+#define SCAN_ATTEMPTS 5
+
+int search_run(struct cs_search *s, bool (*poll)(void *ctx), void *ctx, struct cs_error *err)
+{
+	struct visit_ctx v = { s, poll, ctx, false };
+	int rc = CS_PLAIN_CHANGED;
+
+	for (int attempt = 0; attempt < SCAN_ATTEMPTS && rc == CS_PLAIN_CHANGED; attempt++) {
+		/* what a torn pass found is forgotten, not merged */
+		release_scan(s);
+		rc = scan_stores(s, &v, err);
+	}
+	if (rc == CS_PLAIN_CHANGED)
+		rc = cs_fail(err, "the plaintexts kept changing while being searched (%d attempts)", SCAN_ATTEMPTS);
 	if (rc == 0) {
 		spread_marks(s);
 		uint8_t *hit = graph_digest_hits(s);

@@ -179,12 +179,88 @@ static void test_cancel(void)
 	graph_free(g);
 }
 
+/*
+ * A store a writer keeps changing: its first walks see a torn entry (one
+ * that says "zebra" of the echo op) and then report the change, as a live
+ * cache-debug.db does; later walks are the real store's.
+ */
+struct changing_store {
+	struct cs_plainstore base;
+	struct cs_plainstore *real;
+	const struct cs_digest *torn_digest;
+	int torn_walks;
+	int walks;
+};
+
+static int changing_lookup(struct cs_plainstore *base, const struct cs_digest *d, struct cs_buf *out,
+			   struct cs_error *err)
+{
+	struct changing_store *c = (struct changing_store *)base;
+
+	return c->real->ops->lookup(c->real, d, out, err);
+}
+
+static int64_t changing_count(struct cs_plainstore *base, struct cs_error *err)
+{
+	struct changing_store *c = (struct changing_store *)base;
+
+	return c->real->ops->count(c->real, err);
+}
+
+static int changing_each(struct cs_plainstore *base, cs_plain_visit_fn fn, void *ctx, struct cs_error *err)
+{
+	struct changing_store *c = (struct changing_store *)base;
+
+	c->walks++;
+	if (c->walks > c->torn_walks)
+		return c->real->ops->each(c->real, fn, ctx, err);
+	struct cs_buf run = CS_BUF_INIT;
+	const char *torn = "{\"Type\":\"buildkit.exec.v0\",\"Exec\":{\"meta\":{\"args\":[\"zebra\"]}}}";
+	tg_frame(&run, CS_FRAME_TYPE, "json", 4);
+	tg_frame(&run, CS_FRAME_DATA, torn, strlen(torn));
+	int rc = fn(ctx, c->torn_digest, cs_bytes_of(run.data, run.len), err);
+	buf_free(&run);
+	return rc < 0 ? -1 : CS_PLAIN_CHANGED;
+}
+
+static const struct cs_plainstore_ops changing_ops = {
+	.lookup = changing_lookup,
+	.count = changing_count,
+	.each = changing_each,
+};
+
+static void test_changing_store(struct scene *s)
+{
+	struct changing_store c = { { &changing_ops, "changing" }, s->g->plain[0], &s->echo, 2, 0 };
+	struct cs_error err = { "" };
+
+	s->g->plain[0] = &c.base;
+	struct cs_search *f = search_new(s->g, "zebra");
+	TAP_OK(search_run(f, NULL, NULL, &err) == 0 && search_match_count(f) == 0 && c.walks == 3,
+	       "a store that changed under the search is walked again, and what the torn walks saw is forgotten (%d walks)",
+	       c.walks);
+	search_free(f);
+	c.walks = 0;
+	f = search_new(s->g, "echo hello");
+	TAP_OK(search_run(f, NULL, NULL, &err) == 0 && search_match_count(f) == 1 && search_matches(f, s->echo_node),
+	       "... and what the last walk saw is found");
+	search_free(f);
+	c.walks = 0;
+	c.torn_walks = 1000;
+	f = search_new(s->g, "echo");
+	TAP_OK(search_run(f, NULL, NULL, &err) < 0 && strstr(err.msg, "kept changing") && c.walks < 10,
+	       "a store that never holds still: an error after a few walks (%d): %s", c.walks, err.msg);
+	search_free(f);
+	s->g->plain[0] = c.real;
+}
+
 int main(void)
 {
 	struct scene s = make_scene();
 
 	test_goto(&s);
 	test_text(&s);
+	test_changing_store(&s);
 	graph_free(s.g);
 	test_cancel();
 	return tap_done();

@@ -13,6 +13,7 @@
 #include "tui.h"
 
 #include <curses.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -262,6 +263,12 @@ int browser_run_diff(struct cs_graph *g, struct cs_graph *other, struct cs_diff 
 	}
 	if (trace && *trace)
 		b.trace = fopen(trace, "a");
+	/*
+	 * glibc keeps the loads' freed heap for reuse; a long-lived browser
+	 * wants it back. Here, not after each load: loads may run on two
+	 * threads, and a trim beside a sanitizer's allocator is not safe there.
+	 */
+	malloc_trim(0);
 	progress_listen(progress, show_fetch_progress, &b);
 	browser_message(&b, false, "%s", b.diff ? "f: differences only, ? for keys, q to quit" : "? for keys, q to quit");
 	/* the first screen is timed from the program's start (CPU time counts from there too) */

@@ -263,22 +263,27 @@ int browser_run_diff(struct cs_graph *g, struct cs_graph *other, struct cs_diff 
 	}
 	if (trace && *trace)
 		b.trace = fopen(trace, "a");
-	/*
-	 * glibc keeps the loads' freed heap for reuse; a long-lived browser
-	 * wants it back. Here, not after each load: loads may run on two
-	 * threads, and a trim beside a sanitizer's allocator is not safe there.
-	 */
-	malloc_trim(0);
 	progress_listen(progress, show_fetch_progress, &b);
 	browser_message(&b, false, "%s", b.diff ? "f: differences only, ? for keys, q to quit" : "? for keys, q to quit");
 	/* the first screen is timed from the program's start (CPU time counts from there too) */
 	b.key_time = program_started;
 	b.key_cpu = 0;
-	bool changed = true;
+	bool changed = true, trimmed = false;
 	while (!b.quit && !term_interrupted()) {
 		if (changed) {
 			browser_draw(&b);
 			trace_frame(&b);
+		}
+		/*
+		 * glibc keeps the loads' freed heap for reuse; a long-lived
+		 * browser wants it back. Once, after the first screen (which
+		 * should not wait for it), not after each load: loads may run
+		 * on two threads, and a trim there is not safe beside a
+		 * sanitizer's allocator.
+		 */
+		if (!trimmed) {
+			malloc_trim(0);
+			trimmed = true;
 		}
 		int key = getch();
 		/* no key in a while (or a signal): nothing to draw, time to get ready for what may come */

@@ -8,9 +8,9 @@
 /*
  * What a slow fetch is doing, for the person waiting: one line on stderr
  * (only when stderr is a terminal, so scripts and logs stay clean), or the
- * browser's status line. Fetches that finish within a
- * moment show nothing. Texts name hosts, repositories and digests, never
- * credentials: callers pass labels, not URLs with secrets in them.
+ * browser's status line. Fetches that finish within a moment show nothing.
+ * Texts name hosts, repositories and digests, never credentials: callers
+ * pass labels, not URLs with secrets in them.
  *
  * Two sources load on two threads at once (diff), so every call takes the
  * lock; the line shows whichever fetch spoke last.

@@ -267,6 +267,7 @@ static int run_command(int argc, char **argv, struct cs_progress *progress)
 	if ((rc = parse_args(argc, argv, &cli)) != 0)
 		return rc;
 	cli.load.progress = progress;
+	cli.load.count_plaintexts = cli.command == CMD_STATS;
 	if (cli.command == CMD_DIFF)
 		return run_diff(&cli);
 	if (cli.command == CMD_BROWSE && cli.source_count == 2)

@@ -25,3 +25,9 @@ int plainstore_each_indexed(struct cs_plainstore *s, const struct cs_digests *in
 	buf_free(&run);
 	return rc < 0 ? -1 : 0;
 }
+
+void plainstore_count_ahead(struct cs_plainstore *s)
+{
+	if (s->ops->count_ahead)
+		s->ops->count_ahead(s);
+}

@@ -36,6 +36,12 @@ struct cs_plainstore_ops {
 	 */
 	int64_t (*count)(struct cs_plainstore *s, struct cs_error *err);
 	/*
+	 * Starts counting on a thread of the store's own, so that count
+	 * answers at once later; any other call waits for that thread. NULL
+	 * when counting is cheap enough to do when asked.
+	 */
+	void (*count_ahead)(struct cs_plainstore *s);
+	/*
 	 * Visits every entry (for search); FRAMES is valid only during the
 	 * call. 0 done, -1 error (or FN's -1), or CS_PLAIN_CHANGED: a writer
 	 * changed the store while it was walked, so what was visited may be
@@ -65,6 +71,13 @@ void plainstore_memory_add(struct cs_plainstore *s, const struct cs_digest *d,
 			   const void *frames, size_t len);
 
 void plainstore_close(struct cs_plainstore *s);
+
+/*
+ * Asks S to count its entries while the caller does something else (stats
+ * counts cache-debug.db while cache.db loads); a no-op for stores whose
+ * count is cheap.
+ */
+void plainstore_count_ahead(struct cs_plainstore *s);
 
 /*
  * An `each` for stores that index their digests and decode an entry only

@@ -8,6 +8,7 @@
 #include "plainstore.h"
 #include "xalloc.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,7 +19,24 @@ struct bolt_plainstore {
 	struct bolt_file file;
 	struct bolt_bucket byhash;
 	bool has_bucket;
+	/* count_ahead's thread, and its answer until count takes it */
+	pthread_t counter;
+	bool counting, counted;
+	int64_t count;
+	struct cs_error count_err;
 };
+
+static int64_t count_entries(struct bolt_plainstore *s, struct cs_error *err);
+
+/* The counting thread owns the file while it runs: every other call waits. */
+static void settle(struct bolt_plainstore *s)
+{
+	if (!s->counting)
+		return;
+	pthread_join(s->counter, NULL);
+	s->counting = false;
+	s->counted = true;
+}
 
 /*
  * Opens the newest snapshot and finds its bucket. Finding it reads pages a
@@ -54,6 +72,7 @@ static int bolt_lookup(struct cs_plainstore *base, const struct cs_digest *d,
 	struct bolt_plainstore *s = (struct bolt_plainstore *)base;
 	char key[CS_DIGEST_STRLEN + 1];
 
+	settle(s);
 	digest_format(d, key);
 	for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
 		struct bolt_item item;
@@ -76,10 +95,8 @@ static int bolt_lookup(struct cs_plainstore *base, const struct cs_digest *d,
 	return cs_fail(err, "%s: kept changing while being read", base->name);
 }
 
-static int64_t bolt_entries(struct cs_plainstore *base, struct cs_error *err)
+static int64_t count_entries(struct bolt_plainstore *s, struct cs_error *err)
 {
-	struct bolt_plainstore *s = (struct bolt_plainstore *)base;
-
 	for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
 		uint64_t count = 0;
 		int rc = 0;
@@ -92,7 +109,38 @@ static int64_t bolt_entries(struct cs_plainstore *base, struct cs_error *err)
 		if (attach(s, err) < 0)
 			return -1;
 	}
-	return cs_fail(err, "%s: kept changing while being read", base->name);
+	return cs_fail(err, "%s: kept changing while being read", s->base.name);
+}
+
+static int64_t bolt_entries(struct cs_plainstore *base, struct cs_error *err)
+{
+	struct bolt_plainstore *s = (struct bolt_plainstore *)base;
+
+	settle(s);
+	if (!s->counted)
+		return count_entries(s, err);
+	/* the count taken ahead answers once; a later count looks again */
+	s->counted = false;
+	if (s->count < 0 && err)
+		*err = s->count_err;
+	return s->count;
+}
+
+static void *count_run(void *arg)
+{
+	struct bolt_plainstore *s = arg;
+
+	s->count = count_entries(s, &s->count_err);
+	return NULL;
+}
+
+static void bolt_count_ahead(struct cs_plainstore *base)
+{
+	struct bolt_plainstore *s = (struct bolt_plainstore *)base;
+
+	settle(s);
+	s->counted = false;
+	s->counting = pthread_create(&s->counter, NULL, count_run, s) == 0;
 }
 
 struct each_ctx {
@@ -116,6 +164,7 @@ static int bolt_each(struct cs_plainstore *base, cs_plain_visit_fn fn, void *ctx
 	struct bolt_plainstore *s = (struct bolt_plainstore *)base;
 	struct each_ctx each = { fn, ctx };
 
+	settle(s);
 	if (!s->has_bucket)
 		return 0;
 	bolt_walk_begin(&s->file);
@@ -130,6 +179,7 @@ static void bolt_store_close(struct cs_plainstore *base)
 {
 	struct bolt_plainstore *s = (struct bolt_plainstore *)base;
 
+	settle(s);
 	bolt_close(&s->file);
 	free(s->base.name);
 	free(s);
@@ -138,6 +188,7 @@ static void bolt_store_close(struct cs_plainstore *base)
 static const struct cs_plainstore_ops bolt_plainstore_ops = {
 	.lookup = bolt_lookup,
 	.count = bolt_entries,
+	.count_ahead = bolt_count_ahead,
 	.each = bolt_each,
 	.close = bolt_store_close,
 };

@@ -46,34 +46,46 @@ static int add_debug_db(struct cs_graph *g, const char *path, bool must_exist,
 	return 0;
 }
 
-static int load_bolt_store(struct cs_graph *g, const char *db_path, struct cs_error *err)
+/*
+ * A daemon root: cache.db, and beside it the cache-debug.db if there is
+ * one. When the caller will count plaintexts (stats), the second file is
+ * opened first and counted on its own thread while cache.db loads.
+ */
+static int load_bolt_store(struct cs_graph *g, const char *db_path,
+			   const struct cs_load_options *opt, struct cs_error *err)
 {
 	char *dir = xstrdup(db_path), *slash = strrchr(dir, '/');
+	bool ahead = opt && opt->count_plaintexts;
 	char *debug;
-	int rc;
+	int rc = 0;
 
 	g->kind = "local store";
-	if (read_bolt_store(g, db_path, err) < 0) {
-		free(dir);
-		return -1;
-	}
 	if (slash)
 		slash[1] = '\0';
 	debug = slash ? path_join(dir, "cache-debug.db") : xstrdup("cache-debug.db");
-	rc = add_debug_db(g, debug, false, err);
+	if (ahead) {
+		rc = add_debug_db(g, debug, false, err);
+		for (int i = 0; rc == 0 && i < g->plain_count; i++)
+			plainstore_count_ahead(g->plain[i]);
+	}
+	if (rc == 0)
+		rc = read_bolt_store(g, db_path, err);
+	if (rc == 0 && !ahead)
+		rc = add_debug_db(g, debug, false, err);
 	free(debug);
 	free(dir);
 	return rc;
 }
 
-static int load_directory(struct cs_graph *g, const char *dir, struct cs_error *err)
+static int load_directory(struct cs_graph *g, const char *dir, const struct cs_load_options *opt,
+			  struct cs_error *err)
 {
 	char *db = path_join(dir, "cache.db");
 	char *index = path_join(dir, "index.json");
 	int rc;
 
 	if (is_file(db))
-		rc = load_bolt_store(g, db, err);
+		rc = load_bolt_store(g, db, opt, err);
 	else if (is_file(index))
 		rc = read_oci_layout(g, dir, NULL, NULL, err);
 	else
@@ -94,7 +106,8 @@ static bool looks_like_bolt(struct cs_bytes data)
 }
 
 /* Reads a file form by what its first bytes say it is. */
-static int load_input(struct cs_graph *g, const char *path, struct cs_error *err)
+static int load_input(struct cs_graph *g, const char *path, const struct cs_load_options *opt,
+		      struct cs_error *err)
 {
 	struct cs_input in;
 	size_t i = 0;
@@ -105,7 +118,7 @@ static int load_input(struct cs_graph *g, const char *path, struct cs_error *err
 		int rc;
 		if (strcmp(path, "-") != 0) {
 			input_close(&in);
-			return load_bolt_store(g, path, err);
+			return load_bolt_store(g, path, opt, err);
 		}
 		g->kind = "local store";
 		rc = read_bolt_store_memory(g, in.data, err);
@@ -181,7 +194,7 @@ static int load_any(struct cs_graph *g, const char *source, const struct cs_load
 	struct stat st;
 
 	if (strcmp(source, "-") == 0)
-		return load_input(g, source, err);
+		return load_input(g, source, opt, err);
 	if (cache_spec_recognize(source))
 		return load_spec(g, source, opt, err);
 	if (daemon_is_address(source))
@@ -189,8 +202,8 @@ static int load_any(struct cs_graph *g, const char *source, const struct cs_load
 	if (stat(source, &st) < 0)
 		return cs_fail(err, "%s: %s", source, strerror(errno));
 	if (S_ISDIR(st.st_mode))
-		return load_directory(g, source, err);
-	return load_input(g, source, err);
+		return load_directory(g, source, opt, err);
+	return load_input(g, source, opt, err);
 }
 
 /*

@@ -34,6 +34,7 @@ struct cs_load_options {
 	double timeout;       /* --timeout SECONDS: per request, retries included; 0 = default */
 	const char *addr;     /* --addr URL: a daemon that resolves plaintexts for any source */
 	struct cs_progress *progress; /* where slow fetches report, or NULL */
+	bool count_plaintexts; /* stats: count plaintext stores while the graph loads */
 };
 
 int source_load(const char *source, const struct cs_load_options *opt,

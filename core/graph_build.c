@@ -49,7 +49,7 @@ struct cs_builder {
  * length, and every byte of short keys. Any key still hashes; only its
  * spread would suffer, never correctness.
  */
-static uint64_t hash_key(const char *key, size_t len)
+uint64_t builder_key_hash(const char *key, size_t len)
 {
 	uint64_t head = 0, tail = 0;
 
@@ -115,7 +115,7 @@ static void grow_slots(struct cs_builder *b)
 	b->slots = xcalloc(nslots, sizeof(*b->slots));
 	b->slot_mask = nslots - 1;
 	for (uint32_t n = 0; n < b->node_count; n++) {
-		uint64_t h = hash_key(node_key(b, n), b->nodes[n].key_len);
+		uint64_t h = builder_key_hash(node_key(b, n), b->nodes[n].key_len);
 		uint32_t s = (uint32_t)h & b->slot_mask;
 		while (b->slots[s].node)
 			s = (s + 1) & b->slot_mask;
@@ -124,17 +124,15 @@ static void grow_slots(struct cs_builder *b)
 }
 
 static struct key_slot *find_slot(const struct cs_builder *b, const char *key, size_t len,
-				  uint32_t *tag)
+				  uint64_t h)
 {
-	uint64_t h = hash_key(key, len);
-	uint32_t s = (uint32_t)h & b->slot_mask;
+	uint32_t s = (uint32_t)h & b->slot_mask, tag = (uint32_t)(h >> 32);
 
-	*tag = (uint32_t)(h >> 32);
 	for (;; s = (s + 1) & b->slot_mask) {
 		struct key_slot *slot = &b->slots[s];
 		if (!slot->node)
 			return slot;
-		if (slot->hash != *tag)
+		if (slot->hash != tag)
 			continue;
 		const struct build_node *n = &b->nodes[slot->node - 1];
 		if (n->key_len == len && memcmp(b->g->strings.data + n->key, key, len) == 0)
@@ -142,18 +140,22 @@ static struct key_slot *find_slot(const struct cs_builder *b, const char *key, s
 	}
 }
 
-uint32_t builder_find(const struct cs_builder *b, const char *key, size_t key_len)
+uint32_t builder_find_hashed(const struct cs_builder *b, const char *key, size_t key_len,
+			     uint64_t hash)
 {
-	uint32_t tag;
-	const struct key_slot *slot = find_slot(b, key, key_len, &tag);
+	const struct key_slot *slot = find_slot(b, key, key_len, hash);
 
 	return slot->node ? slot->node - 1 : CS_NONE;
 }
 
-uint32_t builder_node(struct cs_builder *b, const char *key, size_t key_len)
+uint32_t builder_find(const struct cs_builder *b, const char *key, size_t key_len)
 {
-	uint32_t tag;
-	struct key_slot *slot = find_slot(b, key, key_len, &tag);
+	return builder_find_hashed(b, key, key_len, builder_key_hash(key, key_len));
+}
+
+uint32_t builder_node_hashed(struct cs_builder *b, const char *key, size_t key_len, uint64_t hash)
+{
+	struct key_slot *slot = find_slot(b, key, key_len, hash);
 
 	if (slot->node)
 		return slot->node - 1;
@@ -163,10 +165,15 @@ uint32_t builder_node(struct cs_builder *b, const char *key, size_t key_len)
 	n->key_len = (uint32_t)key_len;
 	n->digest = CS_DIG_NONE;
 	n->flags = 0;
-	*slot = (struct key_slot){ ++b->node_count, tag };
+	*slot = (struct key_slot){ ++b->node_count, (uint32_t)(hash >> 32) };
 	if ((size_t)b->node_count * 2 > (size_t)b->slot_mask + 1)
 		grow_slots(b);
 	return b->node_count - 1;
+}
+
+uint32_t builder_node(struct cs_builder *b, const char *key, size_t key_len)
+{
+	return builder_node_hashed(b, key, key_len, builder_key_hash(key, key_len));
 }
 
 void builder_root(struct cs_builder *b, uint32_t node, cs_dig digest, bool random)

@@ -37,6 +37,14 @@ void builder_free(struct cs_builder *b);
 uint32_t builder_node(struct cs_builder *b, const char *key, size_t key_len);
 /* Like builder_node but never creates: CS_NONE when KEY is unknown. */
 uint32_t builder_find(const struct cs_builder *b, const char *key, size_t key_len);
+/*
+ * The same with KEY's hash given, so a reader can hash IDs on another
+ * thread; HASH must be builder_key_hash(KEY).
+ */
+uint64_t builder_key_hash(const char *key, size_t key_len);
+uint32_t builder_node_hashed(struct cs_builder *b, const char *key, size_t key_len, uint64_t hash);
+uint32_t builder_find_hashed(const struct cs_builder *b, const char *key, size_t key_len,
+			     uint64_t hash);
 /* Marks a node as a root with its digest (random: session-bound). */
 void builder_root(struct cs_builder *b, uint32_t node, cs_dig digest, bool random);
 void builder_link(struct cs_builder *b, uint32_t parent, uint32_t child,

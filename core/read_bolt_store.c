@@ -1,17 +1,13 @@
 /*
- * The daemon's local cache key store, cache.db (solver/bboltcachestorage):
- *
- *   _links/<id>/<json>@<target id>   a link from key <id> to key <target>
- *   _result/<id>/<result id>         {"CreatedAt": ..., "ID": ...}
- *
- * Records start from the _links buckets named "sha256:..." or "random:...".
+ * Loading a daemon's cache.db: core/store_scan.c walks and parses the file
+ * on one thread, this file builds the graph from its records on another.
  * We read straight from the file, without the daemon and without its lock;
  * if a writer commits far enough to reuse the pages we read, we read again.
  */
 #include "bolt.h"
 #include "graph_build.h"
-#include "json_flat.h"
 #include "readers.h"
+#include "store_scan.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
@@ -19,160 +15,52 @@
 
 #define MAX_ATTEMPTS 50
 
-struct store_reader {
+struct store_builder {
 	struct cs_graph *g;
 	struct cs_builder *b;
-	struct bolt_file *file;
-	uint32_t node;          /* the key whose bucket is being read */
-	struct cs_bytes id;     /* its store ID, for messages */
-	/*
-	 * Op digests seen, each with its outputKey(op, 0): alternatives share
-	 * an op, so each is hashed once. Kept apart from the graph's digests,
-	 * which the graph keeps: the graph needs only the folded digests.
-	 */
-	struct cs_digests ops;
-	cs_dig *output0_key;
-	size_t output0_cap;
+	uint32_t node;          /* the key whose links or results come next */
 };
 
-static int fail_at(struct store_reader *r, struct cs_error *err, const char *bucket)
+static void take_record(struct store_builder *r, const struct scan_record *rec)
 {
-	return cs_fail_context(err, "%s: %s/%.*s", r->file->name, bucket,
-			       (int)(r->id.len > 80 ? 80 : r->id.len), (const char *)r->id.ptr);
-}
+	const char *id = (const char *)rec->id.ptr;
 
-static cs_dig link_digest(struct store_reader *r, cs_dig op, int32_t output)
-{
-	struct cs_digest key;
-
-	if (output == 0) {
-		if (op >= r->output0_cap) {
-			size_t old = r->output0_cap;
-			XGROW(r->output0_key, r->output0_cap, (size_t)op + 1);
-			memset(r->output0_key + old, 0xff, (r->output0_cap - old) * sizeof(cs_dig));
-		}
-		if (r->output0_key[op] != CS_DIG_NONE)
-			return r->output0_key[op];
+	switch (rec->kind) {
+	case SCAN_KEY:
+		r->node = builder_node_hashed(r->b, id, rec->id.len, rec->id_hash);
+		if (rec->root)
+			builder_root(r->b, r->node, digests_intern(&r->g->digests, &rec->digest),
+				     rec->random);
+		break;
+	case SCAN_LINK: {
+		cs_dig selector = rec->has_selector ? digests_intern(&r->g->digests, &rec->selector)
+						    : CS_DIG_NONE;
+		uint32_t child = builder_node_hashed(r->b, id, rec->id.len, rec->id_hash);
+		builder_link(r->b, r->node, child, rec->input, rec->output,
+			     digests_intern(&r->g->digests, &rec->digest), selector);
+		break;
 	}
-	digest_output_key(digests_at(&r->ops, op), output, &key);
-	cs_dig d = digests_intern(&r->g->digests, &key);
-	if (output == 0)
-		r->output0_key[op] = d;
-	return d;
-}
-
-/* One key of _links/<id>: "<CacheInfoLink JSON>@<target id>". */
-static int read_link(void *ctx, const struct bolt_item *item, struct cs_error *err)
-{
-	struct store_reader *r = ctx;
-	const unsigned char *at = memchr(item->key.ptr, '@', item->key.len);
-	struct json_flat_field f[] = {
-		{ .name = "Input", .kind = JSON_FLAT_INT },
-		{ .name = "Output", .kind = JSON_FLAT_INT },
-		{ .name = "Digest", .kind = JSON_FLAT_STRING },
-		{ .name = "Selector", .kind = JSON_FLAT_STRING },
-	};
-
-	if (item->is_bucket)
-		return 0;
-	if (!at || memchr(at + 1, '@', item->key.len - (size_t)(at - item->key.ptr) - 1))
-		return cs_fail(err, "invalid link key (want one '@')");
-	struct cs_bytes json = cs_bytes_of(item->key.ptr, (size_t)(at - item->key.ptr));
-	struct cs_bytes target = cs_bytes_of(at + 1, item->key.len - json.len - 1);
-	if (json_flat_parse(json, f, 4, err) < 0)
-		return cs_fail_context(err, "invalid link");
-	if (f[0].number < 0 || f[0].number > INT32_MAX || f[1].number < INT32_MIN || f[1].number > INT32_MAX)
-		return cs_fail(err, "invalid link (input %lld, output %lld)",
-			       (long long)f[0].number, (long long)f[1].number);
-	cs_dig op = digests_intern_str(&r->ops, (const char *)f[2].string.ptr, f[2].string.len);
-	if (op == CS_DIG_NONE)
-		return cs_fail(err, "invalid link (digest is not sha256:<hex>)");
-	cs_dig selector = CS_DIG_NONE;
-	if (f[3].string.len) {
-		selector = digests_intern_str(&r->g->digests, (const char *)f[3].string.ptr, f[3].string.len);
-		if (selector == CS_DIG_NONE)
-			return cs_fail(err, "invalid link (selector is not sha256:<hex>)");
+	case SCAN_RESULTS_OF:
+		/* results of a key no link mentions belong to no record */
+		r->node = builder_find_hashed(r->b, id, rec->id.len, rec->id_hash);
+		break;
+	case SCAN_RESULT:
+		if (r->node == CS_NONE)
+			break;
+		builder_result(r->b, r->node, strings_add(&r->g->strings, id, rec->id.len),
+			       rec->has_created ? strings_add(&r->g->strings,
+							      (const char *)rec->created.ptr,
+							      rec->created.len)
+					        : CS_STR_NONE,
+			       CS_NONE);
+		break;
 	}
-	if (target.len == 0)
-		return cs_fail(err, "invalid link (no target ID)");
-	uint32_t child = builder_node(r->b, (const char *)target.ptr, target.len);
-	builder_link(r->b, r->node, child, (uint32_t)f[0].number, (int32_t)f[1].number,
-		     link_digest(r, op, (int32_t)f[1].number), selector);
-	return 0;
 }
 
-static int declare_key(struct store_reader *r, struct cs_bytes id, struct cs_error *err)
+static void take_block(void *ctx, const struct scan_block *block)
 {
-	bool random = cs_bytes_has_prefix(id, "random:");
-	char text[CS_DIGEST_STRLEN];
-	struct cs_digest d;
-
-	r->node = builder_node(r->b, (const char *)id.ptr, id.len);
-	r->id = id;
-	if (!random && !cs_bytes_has_prefix(id, "sha256:"))
-		return 0;
-	/* a random root's digest is its hex under sha256:, as util/cachestore shows it */
-	bool well_formed = id.len == sizeof(text);
-	if (well_formed) {
-		memcpy(text, "sha256:", 7);
-		memcpy(text + 7, id.ptr + 7, 64);
-		well_formed = digest_parse(text, sizeof(text), &d) == 0;
-	}
-	if (!well_formed)
-		return cs_fail(err, "%s: root ID %.*s is not a sha256 digest", r->file->name,
-			       (int)(id.len > 80 ? 80 : id.len), (const char *)id.ptr);
-	builder_root(r->b, r->node, digests_intern(&r->g->digests, &d), random);
-	return 0;
-}
-
-static int read_key_links(void *ctx, const struct bolt_item *item, struct cs_error *err)
-{
-	struct store_reader *r = ctx;
-
-	/* the daemon's Walk takes buckets only */
-	if (!item->is_bucket)
-		return 0;
-	if (declare_key(r, item->key, err) < 0)
-		return -1;
-	if (bolt_foreach(r->file, &item->bucket, read_link, r, err) < 0)
-		return fail_at(r, err, "_links");
-	return 0;
-}
-
-/* One key of _result/<id>: result ID -> {"CreatedAt":"...","ID":"..."}. */
-static int read_result(void *ctx, const struct bolt_item *item, struct cs_error *err)
-{
-	struct store_reader *r = ctx;
-	struct json_flat_field f[] = {
-		{ .name = "CreatedAt", .kind = JSON_FLAT_STRING },
-		{ .name = "ID", .kind = JSON_FLAT_STRING },
-	};
-
-	if (item->is_bucket)
-		return 0;
-	if (json_flat_parse(item->value, f, 2, err) < 0)
-		return cs_fail_context(err, "invalid result");
-	struct cs_bytes id = f[1].present ? f[1].string : item->key;
-	uint32_t created = f[0].present ? strings_add(&r->g->strings, (const char *)f[0].string.ptr, f[0].string.len)
-					: CS_STR_NONE;
-	builder_result(r->b, r->node, strings_add(&r->g->strings, (const char *)id.ptr, id.len), created, CS_NONE);
-	return 0;
-}
-
-static int read_key_results(void *ctx, const struct bolt_item *item, struct cs_error *err)
-{
-	struct store_reader *r = ctx;
-
-	if (!item->is_bucket)
-		return 0;
-	r->id = item->key;
-	r->node = builder_find(r->b, (const char *)item->key.ptr, item->key.len);
-	/* results of a key no link mentions belong to no record */
-	if (r->node == CS_NONE)
-		return 0;
-	if (bolt_foreach(r->file, &item->bucket, read_result, r, err) < 0)
-		return fail_at(r, err, "_result");
-	return 0;
+	for (uint32_t i = 0; i < block->count; i++)
+		take_record(ctx, &block->records[i]);
 }
 
 static int find_bucket(struct bolt_file *file, const char *name, struct bolt_bucket *out,
@@ -193,9 +81,9 @@ static int find_bucket(struct bolt_file *file, const char *name, struct bolt_buc
 static int read_snapshot(struct cs_graph *g, struct bolt_file *file, struct cs_builder **built,
 			 struct cs_error *err)
 {
-	struct store_reader r = { .g = g, .file = file };
+	struct store_builder r = { .g = g, .node = CS_NONE };
 	struct bolt_bucket links, results;
-	int found, rc = -1;
+	int found, has_results, rc = -1;
 
 	r.b = builder_new(g, CS_ORDER_STORE_WALK);
 	found = find_bucket(file, "_links", &links, err);
@@ -210,18 +98,11 @@ static int read_snapshot(struct cs_graph *g, struct bolt_file *file, struct cs_b
 			cs_fail(err, "%s: not a BuildKit cache store (no _links bucket)", file->name);
 		goto out;
 	}
-	bolt_walk_begin(file);
-	if (bolt_foreach(file, &links, read_key_links, &r, err) < 0)
+	has_results = find_bucket(file, "_result", &results, err);
+	if (has_results < 0)
 		goto out;
-	found = find_bucket(file, "_result", &results, err);
-	if (found < 0)
-		goto out;
-	if (found && bolt_foreach(file, &results, read_key_results, &r, err) < 0)
-		goto out;
-	rc = 0;
+	rc = store_scan(file, &links, has_results ? &results : NULL, take_block, &r, err);
 out:
-	free(r.output0_key);
-	digests_free(&r.ops);
 	if (rc < 0) {
 		builder_free(r.b);
 		r.b = NULL;

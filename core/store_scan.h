@@ -1,0 +1,64 @@
+#ifndef CS_STORE_SCAN_H
+#define CS_STORE_SCAN_H
+
+#include "bolt.h"
+#include "bytes.h"
+#include "digest.h"
+#include "error.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/*
+ * The reading half of loading a cache.db (core/read_bolt_store.c is the
+ * building half): walks one snapshot's _links and _result buckets and
+ * turns every entry into a record — IDs as slices of the mapped file,
+ * already hashed, digests decoded, JSON parsed and checked. It runs on a
+ * thread of its own and hands records over in blocks, so the bbolt walk
+ * and the parsing overlap with building the graph from the block before.
+ */
+
+enum scan_kind {
+	SCAN_KEY,        /* _links/<id>: the links that follow are ID's */
+	SCAN_LINK,       /* _links/<id>/<json>@<target>: ID is the target's */
+	SCAN_RESULTS_OF, /* _result/<id>: the results that follow are ID's */
+	SCAN_RESULT,     /* _result/<id>/<result>: ID is the result's */
+};
+
+struct scan_record {
+	uint8_t kind;            /* enum scan_kind */
+	bool root, random;       /* KEY: a sha256: or random: root */
+	bool has_selector;       /* LINK */
+	bool has_created;        /* RESULT */
+	uint32_t input;          /* LINK */
+	int32_t output;          /* LINK */
+	uint64_t id_hash;        /* KEY, LINK, RESULTS_OF: builder_key_hash(id) */
+	struct cs_bytes id;
+	struct cs_bytes created; /* RESULT: CreatedAt */
+	/* KEY: the root's digest; LINK: the link's, outputKey(op digest, output) */
+	struct cs_digest digest;
+	struct cs_digest selector;
+};
+
+#define SCAN_BLOCK_RECORDS 512
+
+struct scan_block {
+	uint32_t count;
+	struct scan_record records[SCAN_BLOCK_RECORDS];
+};
+
+/* Called on the caller's thread with each block, in walk order. */
+typedef void (*scan_take_fn)(void *ctx, const struct scan_block *block);
+
+/*
+ * Walks LINKS (and RESULTS, when not NULL) of FILE, giving TAKE every
+ * record in the order the daemon's own walk meets them. The caller's
+ * thread only takes blocks; FILE belongs to the walking thread until
+ * this returns. 0, or -1 with ERR saying which entry is wrong (records
+ * before it have been taken).
+ */
+int store_scan(struct bolt_file *file, const struct bolt_bucket *links,
+	       const struct bolt_bucket *results, scan_take_fn take, void *ctx,
+	       struct cs_error *err);
+
+#endif

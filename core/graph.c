@@ -120,6 +120,12 @@ cs_node_id graph_find_id(const struct cs_graph *g, uint64_t id)
 	return (cs_node_id)(id - 1);
 }
 
+void graph_warm_up(struct cs_graph *g)
+{
+	for (int i = 0; i < g->plain_count; i++)
+		plainstore_warm_up(g->plain[i]);
+}
+
 void graph_compact(struct cs_graph *g)
 {
 	if (g->strings.len && g->strings.cap > g->strings.len) {

@@ -127,6 +127,8 @@ double cs_now(void);
  * freed to the system, once loading is over).
  */
 void graph_compact(struct cs_graph *g);
+/* Gets the plaintext stores ready for lookups anywhere (plainstore_warm_up), for browsing. */
+void graph_warm_up(struct cs_graph *g);
 
 /* Adds a plaintext store (the graph takes ownership). */
 void graph_add_plainstore(struct cs_graph *g, struct cs_plainstore *store);

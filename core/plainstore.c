@@ -31,3 +31,9 @@ void plainstore_count_ahead(struct cs_plainstore *s)
 	if (s->ops->count_ahead)
 		s->ops->count_ahead(s);
 }
+
+void plainstore_warm_up(struct cs_plainstore *s)
+{
+	if (s->ops->warm_up)
+		s->ops->warm_up(s);
+}

@@ -42,6 +42,12 @@ struct cs_plainstore_ops {
 	 */
 	void (*count_ahead)(struct cs_plainstore *s);
 	/*
+	 * Starts mapping the store's pages ahead of lookups, on a thread of
+	 * the store's own that lookups never wait for. NULL when a lookup
+	 * costs nothing to warm.
+	 */
+	void (*warm_up)(struct cs_plainstore *s);
+	/*
 	 * Visits every entry (for search); FRAMES is valid only during the
 	 * call. 0 done, -1 error (or FN's -1), or CS_PLAIN_CHANGED: a writer
 	 * changed the store while it was walked, so what was visited may be
@@ -78,6 +84,12 @@ void plainstore_close(struct cs_plainstore *s);
  * count is cheap.
  */
 void plainstore_count_ahead(struct cs_plainstore *s);
+
+/*
+ * Asks S to get its pages ready for lookups anywhere (the browser, once
+ * its first screen is up); a no-op for stores without pages of their own.
+ */
+void plainstore_warm_up(struct cs_plainstore *s);
 
 /*
  * An `each` for stores that index their digests and decode an entry only

@@ -5,6 +5,7 @@
  * metas; a snapshot a writer may have overwritten is read again.
  */
 #include "bolt.h"
+#include "page_warm.h"
 #include "plainstore.h"
 #include "xalloc.h"
 
@@ -24,6 +25,7 @@ struct bolt_plainstore {
 	bool counting, counted;
 	int64_t count;
 	struct cs_error count_err;
+	struct page_warmer *warmer; /* warm_up's, stopped before the map goes */
 };
 
 static int64_t count_entries(struct bolt_plainstore *s, struct cs_error *err);
@@ -49,6 +51,8 @@ static int attach(struct bolt_plainstore *s, struct cs_error *err)
 		struct bolt_bucket root;
 		struct bolt_item item;
 
+		page_warmer_stop(s->warmer);
+		s->warmer = NULL;
 		bolt_close(&s->file);
 		if (bolt_open(&s->file, s->base.name, err) < 0)
 			return -1;
@@ -143,6 +147,15 @@ static void bolt_count_ahead(struct cs_plainstore *base)
 	s->counting = pthread_create(&s->counter, NULL, count_run, s) == 0;
 }
 
+static void bolt_warm_up(struct cs_plainstore *base)
+{
+	struct bolt_plainstore *s = (struct bolt_plainstore *)base;
+
+	settle(s);
+	if (!s->warmer && s->file.owns_map)
+		s->warmer = page_warmer_start(s->file.map, s->file.size);
+}
+
 struct each_ctx {
 	cs_plain_visit_fn fn;
 	void *ctx;
@@ -180,6 +193,7 @@ static void bolt_store_close(struct cs_plainstore *base)
 	struct bolt_plainstore *s = (struct bolt_plainstore *)base;
 
 	settle(s);
+	page_warmer_stop(s->warmer);
 	bolt_close(&s->file);
 	free(s->base.name);
 	free(s);
@@ -189,6 +203,7 @@ static const struct cs_plainstore_ops bolt_plainstore_ops = {
 	.lookup = bolt_lookup,
 	.count = bolt_entries,
 	.count_ahead = bolt_count_ahead,
+	.warm_up = bolt_warm_up,
 	.each = bolt_each,
 	.close = bolt_store_close,
 };

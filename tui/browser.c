@@ -284,6 +284,10 @@ int browser_run_diff(struct cs_graph *g, struct cs_graph *other, struct cs_diff 
 		if (!trimmed) {
 			malloc_trim(0);
 			trimmed = true;
+			/* lookups land anywhere in a big cache-debug.db: have it mapped before the keys come */
+			graph_warm_up(g);
+			if (other)
+				graph_warm_up(other);
 		}
 		int key = getch();
 		/* no key in a while (or a signal): nothing to draw, time to get ready for what may come */

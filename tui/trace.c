@@ -4,10 +4,12 @@
  * feels. Wall time is what a person sees; CPU time beside it tells our
  * work from a busy machine's scheduling.
  *
+ *   phase read cache.db 180.100 ms
  *   first-screen 212.400 ms key=0 cpu=150.200 ms node=1
  *   frame 0.840 ms key=106 cpu=0.800 ms node=2
  *   search 180.000 ms cpu=170.000 ms entries=240122 matches=3 cancelled=0
  *
+ * The load's phases (as stats prints them) come before the first screen;
  * key is the curses key code (106 is 'j'); a prompt's frame is timed from
  * the Enter that ends it, not from the ':' or '/' that opened it.
  */
@@ -39,6 +41,8 @@ void trace_frame(struct browser *b)
 	if (!b->trace)
 		return;
 	/* the first frame is timed from the program's start: the time to the first screen */
+	for (int i = 0; !b->frames && i < b->g->phase_count; i++)
+		fprintf(b->trace, "phase %s %.3f ms\n", b->g->phases[i].name, b->g->phases[i].seconds * 1000.0);
 	fprintf(b->trace, "%s %.3f ms key=%d cpu=%.3f ms node=%u\n", b->frames++ ? "frame" : "first-screen",
 		(cs_now() - b->key_time) * 1000.0, b->last_key, (trace_cpu_now() - b->key_cpu) * 1000.0,
 		b->selected == CS_NONE ? 0 : b->selected + 1);

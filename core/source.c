@@ -49,29 +49,34 @@ static int add_debug_db(struct cs_graph *g, const char *path, bool must_exist,
 /*
  * A daemon root: cache.db, and beside it the cache-debug.db if there is
  * one. When the caller will count plaintexts (stats), the second file is
- * opened first and counted on its own thread while cache.db loads.
+ * opened first and counted on its own thread while cache.db loads; errors
+ * still come in the usual order, cache.db's first.
  */
 static int load_bolt_store(struct cs_graph *g, const char *db_path,
 			   const struct cs_load_options *opt, struct cs_error *err)
 {
 	char *dir = xstrdup(db_path), *slash = strrchr(dir, '/');
 	bool ahead = opt && opt->count_plaintexts;
+	struct cs_error debug_err = { "" };
+	int rc, debug_rc = 0;
 	char *debug;
-	int rc = 0;
 
 	g->kind = "local store";
 	if (slash)
 		slash[1] = '\0';
 	debug = slash ? path_join(dir, "cache-debug.db") : xstrdup("cache-debug.db");
 	if (ahead) {
-		rc = add_debug_db(g, debug, false, err);
-		for (int i = 0; rc == 0 && i < g->plain_count; i++)
+		debug_rc = add_debug_db(g, debug, false, &debug_err);
+		for (int i = 0; debug_rc == 0 && i < g->plain_count; i++)
 			plainstore_count_ahead(g->plain[i]);
 	}
-	if (rc == 0)
-		rc = read_bolt_store(g, db_path, err);
+	rc = read_bolt_store(g, db_path, err);
 	if (rc == 0 && !ahead)
 		rc = add_debug_db(g, debug, false, err);
+	if (rc == 0 && debug_rc < 0) {
+		*err = debug_err;
+		rc = -1;
+	}
 	free(debug);
 	free(dir);
 	return rc;

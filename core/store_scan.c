@@ -22,6 +22,13 @@
  */
 #define SCAN_DEPTH 4
 
+/*
+ * Below this a second thread costs more than it saves, and a short read
+ * matters more: each attempt at a live store must finish before the
+ * daemon commits twice, or it starts over.
+ */
+#define SCAN_THREAD_MIN_BYTES ((size_t)4 << 20)
+
 struct scan_queue {
 	pthread_mutex_t lock;
 	pthread_cond_t changed;
@@ -277,10 +284,11 @@ int store_scan(struct bolt_file *file, const struct bolt_bucket *links,
 {
 	struct scan s = { .file = file, .links = links, .results = results,
 			  .take = take, .take_ctx = ctx };
-	struct scan_queue q = { .blocks = calloc(SCAN_DEPTH, sizeof(struct scan_block)) };
+	struct scan_queue q = { 0 };
 	pthread_t thread;
 
-	if (!q.blocks)
+	if (file->size < SCAN_THREAD_MIN_BYTES ||
+	    !(q.blocks = calloc(SCAN_DEPTH, sizeof(struct scan_block))))
 		return scan_here(&s, err);
 	pthread_mutex_init(&q.lock, NULL);
 	pthread_cond_init(&q.changed, NULL);

@@ -54,8 +54,9 @@ typedef void (*scan_take_fn)(void *ctx, const struct scan_block *block);
  * Walks LINKS (and RESULTS, when not NULL) of FILE, giving TAKE every
  * record in the order the daemon's own walk meets them. The caller's
  * thread only takes blocks; FILE belongs to the walking thread until
- * this returns. 0, or -1 with ERR saying which entry is wrong (records
- * before it have been taken).
+ * this returns. 0, or -1 with ERR saying which entry is wrong: some
+ * records before it may have been taken, and the load is to be thrown
+ * away.
  */
 int store_scan(struct bolt_file *file, const struct bolt_bucket *links,
 	       const struct bolt_bucket *results, scan_take_fn take, void *ctx,

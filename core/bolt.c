@@ -314,13 +314,13 @@ int bolt_snapshot_intact(const struct bolt_file *f)
 	uint64_t newest = 0;
 	bool any = false;
 
+	/*
+	 * The metas alone decide, with no fstat (a system call on every
+	 * lookup, 5 % of a diff's time): a file grown since we mapped it holds
+	 * our snapshot's pages where they were, and bbolt never shrinks one.
+	 */
 	if (!f->map)
 		return 0;
-	if (f->fd >= 0) {
-		struct stat st;
-		if (fstat(f->fd, &st) < 0 || (uint64_t)st.st_size != f->size)
-			return 0;
-	}
 	for (int i = 0; i < 2; i++) {
 		if (read_meta(f->map, f->size, (uint64_t)i * f->page_size, &m)) {
 			any = true;

@@ -208,9 +208,6 @@ static int load_and_diff(const struct cli *cli, struct cs_graph **a, struct cs_g
 {
 	if (source_load_pair(cli->sources[0], cli->sources[1], &cli->load, a, b, err) < 0)
 		return -1;
-	/* pairing roots looks up plaintexts all over both stores, on one thread: the other warms them */
-	graph_warm_up(*a);
-	graph_warm_up(*b);
 	if (diff_graphs(*a, *b, d, err) < 0) {
 		graph_free(*a);
 		graph_free(*b);

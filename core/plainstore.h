@@ -6,6 +6,7 @@
 #include "digest.h"
 #include "error.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /*
@@ -57,6 +58,12 @@ struct cs_plainstore_ops {
 	int (*each)(struct cs_plainstore *s, cs_plain_visit_fn fn, void *ctx,
 		    struct cs_error *err);
 	void (*close)(struct cs_plainstore *s);
+	/*
+	 * True when the store shares nothing with other stores (no
+	 * connection, no progress reports): while one thread uses it, other
+	 * threads may use other stores. Diff sorts A's roots beside B's.
+	 */
+	bool apart;
 };
 
 struct cs_plainstore {

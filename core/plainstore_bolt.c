@@ -206,6 +206,7 @@ static const struct cs_plainstore_ops bolt_plainstore_ops = {
 	.warm_up = bolt_warm_up,
 	.each = bolt_each,
 	.close = bolt_store_close,
+	.apart = true,
 };
 
 int plainstore_open_bolt(const char *path, struct cs_plainstore **out,

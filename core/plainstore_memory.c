@@ -74,6 +74,7 @@ static const struct cs_plainstore_ops memory_plainstore_ops = {
 	.count = memory_count,
 	.each = memory_each,
 	.close = memory_close,
+	.apart = true,
 };
 
 struct cs_plainstore *plainstore_memory_new(const char *name)

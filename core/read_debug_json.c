@@ -174,6 +174,7 @@ static const struct cs_plainstore_ops export_plainstore_ops = {
 	.count = export_count,
 	.each = export_each,
 	.close = export_close,
+	.apart = true,
 };
 
 /* ---- the records ---- */

@@ -261,6 +261,7 @@ static const struct cs_plainstore_ops text_plainstore_ops = {
 	.count = text_count,
 	.each = text_each,
 	.close = text_close,
+	.apart = true,
 };
 
 /* ---- the records ---- */

@@ -74,7 +74,9 @@ struct matcher {
 	const cs_dig *map;
 	struct link_key *index;
 	size_t index_count;
+	uint32_t *parent_start;     /* parent P's entries: index[parent_start[P] .. parent_start[P + 1]) */
 	struct link_key *by_digest; /* the same links, by digest only (parent field unused) */
+	uint32_t *digest_start;     /* likewise by_digest's entries of each digest */
 };
 
 /*
@@ -87,8 +89,10 @@ static void index_by_parent(struct matcher *m)
 	const struct cs_graph *a = m->d->a;
 
 	m->index = xmalloc((a->link_count ? a->link_count : 1) * sizeof(*m->index));
+	m->parent_start = xmalloc(((size_t)a->node_count + 1) * sizeof(*m->parent_start));
 	for (cs_node_id n = 0; n < a->node_count; n++) {
 		size_t start = m->index_count;
+		m->parent_start[n] = (uint32_t)start;
 		bool sorted = true;
 		for (uint32_t k = 0; k < graph_child_count(a, n); k++) {
 			const struct cs_link *l = graph_child(a, n, k);
@@ -99,25 +103,28 @@ static void index_by_parent(struct matcher *m)
 		if (!sorted)
 			qsort(m->index + start, m->index_count - start, sizeof(*m->index), link_key_cmp);
 	}
+	m->parent_start[a->node_count] = (uint32_t)m->index_count;
 }
 
 /* The index by link digest: a counting sort, digests being small indexes; children ascend within one. */
 static void index_by_digest(struct matcher *m)
 {
 	const struct cs_graph *a = m->d->a;
-	uint32_t *first = xcalloc((size_t)a->digests.count + 1, sizeof(*first));
+	uint32_t *fill = xcalloc((size_t)a->digests.count + 1, sizeof(*fill));
 
 	m->by_digest = xmalloc((a->link_count ? a->link_count : 1) * sizeof(*m->by_digest));
+	m->digest_start = xcalloc((size_t)a->digests.count + 1, sizeof(*m->digest_start));
 	for (uint32_t i = 0; i < a->link_count; i++)
-		first[a->links[i].digest + 1]++;
+		m->digest_start[a->links[i].digest + 1]++;
 	for (uint32_t dg = 0; dg < a->digests.count; dg++)
-		first[dg + 1] += first[dg];
+		m->digest_start[dg + 1] += m->digest_start[dg];
+	memcpy(fill, m->digest_start, ((size_t)a->digests.count + 1) * sizeof(*fill));
 	for (cs_node_id n = 0; n < a->node_count; n++)
 		for (uint32_t k = 0; k < graph_parent_count(a, n); k++) {
 			cs_dig dg = graph_parent(a, n, k)->digest;
-			m->by_digest[first[dg]++] = (struct link_key){ 0, 0, dg, 0, n };
+			m->by_digest[fill[dg]++] = (struct link_key){ 0, 0, dg, 0, n };
 		}
-	free(first);
+	free(fill);
 }
 
 static void build_index(struct matcher *m)
@@ -126,14 +133,19 @@ static void build_index(struct matcher *m)
 	index_by_digest(m);
 }
 
-/* The first of COUNT sorted entries above KEY (UPPER) or not below it. */
-static size_t search(const struct link_key *index, size_t count, const struct link_key *key, bool upper)
+/*
+ * The first of the entries of KEY's parent above KEY (UPPER) or not below
+ * it: a search among one parent's few links, not all of A's.
+ */
+static size_t search(const struct matcher *m, const struct link_key *key, bool upper)
 {
-	size_t lo = 0, hi = count;
+	if (key->parent >= m->d->a->node_count)
+		return 0;
+	size_t lo = m->parent_start[key->parent], hi = m->parent_start[key->parent + 1];
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = link_key_cmp(&index[mid], key);
+		int c = link_key_cmp(&m->index[mid], key);
 		if (c < 0 || (upper && c == 0))
 			lo = mid + 1;
 		else
@@ -151,7 +163,7 @@ static bool a_has_link(const struct matcher *m, cs_node_id an, cs_node_id pa, ui
 		       cs_dig selector)
 {
 	struct link_key key = { pa, input, digest, selector, an };
-	size_t at = search(m->index, m->index_count, &key, false);
+	size_t at = search(m, &key, false);
 
 	return at < m->index_count && link_key_cmp(&m->index[at], &key) == 0;
 }
@@ -221,9 +233,9 @@ static void link_range(const struct matcher *m, const struct cs_link *l, size_t 
 	struct link_key key = { m->d->b_to_a[l->parent], l->input, diff_in_a(m->map, l->digest),
 				diff_in_a(m->map, l->selector), 0 };
 
-	*lo = search(m->index, m->index_count, &key, false);
+	*lo = search(m, &key, false);
 	key.child = CS_NONE;
-	*hi = search(m->index, m->index_count, &key, true);
+	*hi = search(m, &key, true);
 }
 
 /*
@@ -301,9 +313,10 @@ static bool match_by_digest(struct matcher *m, cs_node_id bn)
 
 	if (!count || any_fixed(b, bn, 0, count))
 		return false;
-	struct link_key key = { 0, 0, diff_in_a(m->map, graph_parent(b, bn, 0)->digest), 0, 0 };
-	for (size_t i = search(m->by_digest, m->index_count, &key, false);
-	     i < m->index_count && m->by_digest[i].digest == key.digest; i++) {
+	cs_dig dg = diff_in_a(m->map, graph_parent(b, bn, 0)->digest);
+	if (dg >= m->d->a->digests.count)
+		return false;
+	for (size_t i = m->digest_start[dg]; i < m->digest_start[dg + 1]; i++) {
 		cs_node_id an = m->by_digest[i].child;
 		if (m->d->a_to_b[an] == CS_NONE && all_inputs_met(m, an, bn)) {
 			pair(m->d, an, bn);
@@ -466,6 +479,8 @@ int diff_match(struct cs_diff *d, const cs_dig *map)
 	set_statuses(&m);
 	free(order);
 	free(m.index);
+	free(m.parent_start);
 	free(m.by_digest);
+	free(m.digest_start);
 	return 0;
 }

@@ -268,6 +268,7 @@ static int run_command(int argc, char **argv, struct cs_progress *progress)
 		return rc;
 	cli.load.progress = progress;
 	cli.load.count_plaintexts = cli.command == CMD_STATS;
+	cli.load.skip_local_results = cli.command == CMD_BROWSE || cli.command == CMD_DIFF;
 	if (cli.command == CMD_DIFF)
 		return run_diff(&cli);
 	if (cli.command == CMD_BROWSE && cli.source_count == 2)

@@ -78,12 +78,12 @@ static int find_bucket(struct bolt_file *file, const char *name, struct bolt_buc
 }
 
 /* One attempt at reading the whole store from the snapshot FILE shows. */
-static int read_snapshot(struct cs_graph *g, struct bolt_file *file, struct cs_builder **built,
-			 struct cs_error *err)
+static int read_snapshot(struct cs_graph *g, struct bolt_file *file, bool with_results,
+			 struct cs_builder **built, struct cs_error *err)
 {
 	struct store_builder r = { .g = g, .node = CS_NONE };
 	struct bolt_bucket links, results;
-	int found, has_results, rc = -1;
+	int found, has_results = 0, rc = -1;
 
 	r.b = builder_new(g, CS_ORDER_STORE_WALK);
 	found = find_bucket(file, "_links", &links, err);
@@ -98,7 +98,8 @@ static int read_snapshot(struct cs_graph *g, struct bolt_file *file, struct cs_b
 			cs_fail(err, "%s: not a BuildKit cache store (no _links bucket)", file->name);
 		goto out;
 	}
-	has_results = find_bucket(file, "_result", &results, err);
+	if (with_results)
+		has_results = find_bucket(file, "_result", &results, err);
 	if (has_results < 0)
 		goto out;
 	rc = store_scan(file, &links, has_results ? &results : NULL, take_block, &r, err);
@@ -121,7 +122,7 @@ static void reset_graph(struct cs_graph *g)
 }
 
 static int read_store(struct cs_graph *g, struct bolt_file *file, const char *path,
-		      struct cs_bytes memory, struct cs_error *err)
+		      struct cs_bytes memory, bool with_results, struct cs_error *err)
 {
 	double start = cs_now();
 
@@ -137,7 +138,7 @@ static int read_store(struct cs_graph *g, struct bolt_file *file, const char *pa
 			  : bolt_open_memory(file, memory.ptr, memory.len, g->origin, err);
 		if (rc < 0)
 			return -1;
-		rc = read_snapshot(g, file, &b, err);
+		rc = read_snapshot(g, file, with_results, &b, err);
 		if (!bolt_snapshot_intact(file)) {
 			builder_free(b);
 			continue;
@@ -156,10 +157,10 @@ static int read_store(struct cs_graph *g, struct bolt_file *file, const char *pa
 	return cs_fail(err, "%s: kept changing while being read (%d attempts)", file->name, MAX_ATTEMPTS);
 }
 
-int read_bolt_store(struct cs_graph *g, const char *path, struct cs_error *err)
+int read_bolt_store(struct cs_graph *g, const char *path, bool with_results, struct cs_error *err)
 {
 	struct bolt_file file = { .fd = -1 };
-	int rc = read_store(g, &file, path, cs_bytes_of(NULL, 0), err);
+	int rc = read_store(g, &file, path, cs_bytes_of(NULL, 0), with_results, err);
 
 	bolt_close(&file);
 	return rc;
@@ -168,7 +169,7 @@ int read_bolt_store(struct cs_graph *g, const char *path, struct cs_error *err)
 int read_bolt_store_memory(struct cs_graph *g, struct cs_bytes data, struct cs_error *err)
 {
 	struct bolt_file file = { .fd = -1 };
-	int rc = read_store(g, &file, NULL, data, err);
+	int rc = read_store(g, &file, NULL, data, true, err);
 
 	bolt_close(&file);
 	return rc;

@@ -12,8 +12,12 @@
  * it. Messages name the input ("PATH: what is wrong").
  */
 
-/* A daemon's local store: cache.db (bbolt, solver/bboltcachestorage). */
-int read_bolt_store(struct cs_graph *g, const char *path, struct cs_error *err);
+/*
+ * A daemon's local store: cache.db (bbolt, solver/bboltcachestorage).
+ * Without WITH_RESULTS the _result bucket is neither read nor checked and
+ * the graph has no results.
+ */
+int read_bolt_store(struct cs_graph *g, const char *path, bool with_results, struct cs_error *err);
 /* The same from bytes (standard input, fuzzing); DATA must outlive G. */
 int read_bolt_store_memory(struct cs_graph *g, struct cs_bytes data,
 			   struct cs_error *err);

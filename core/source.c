@@ -70,7 +70,7 @@ static int load_bolt_store(struct cs_graph *g, const char *db_path,
 		for (int i = 0; debug_rc == 0 && i < g->plain_count; i++)
 			plainstore_count_ahead(g->plain[i]);
 	}
-	rc = read_bolt_store(g, db_path, err);
+	rc = read_bolt_store(g, db_path, !(opt && opt->skip_local_results), err);
 	if (rc == 0 && !ahead)
 		rc = add_debug_db(g, debug, false, err);
 	if (rc == 0 && debug_rc < 0) {

@@ -114,6 +114,8 @@ static void *presort_side(void *arg)
 	const cs_node_id *twin = p->on_b ? p->w->d->b_to_a : p->w->d->a_to_b;
 
 	p->rc = 0;
+	for (int i = 0; i < g->plain_count; i++)
+		plainstore_map_resident(g->plain[i]);
 	for (cs_node_id n = 0; n < g->node_count && p->rc == 0; n++)
 		if (node_is_root(g, n) && !node_is_random(g, n) && twin[n] == CS_NONE &&
 		    diff_root_sort(p->w, p->on_b, n, &p->err) < 0)

@@ -34,7 +34,7 @@ struct page_warmer {
  * it went from 15-36 ms to 2-6 ms.
  */
 static void touch_resident(const unsigned char *at, size_t len, size_t page,
-			   const unsigned char *resident)
+			   const unsigned char *resident, bool touch)
 {
 	size_t pages = (len + page - 1) / page;
 
@@ -45,27 +45,39 @@ static void touch_resident(const unsigned char *at, size_t len, size_t page,
 		if (run) {
 			size_t end = (i + run) * page < len ? (i + run) * page : len;
 			madvise((void *)(at + i * page), end - i * page, MADV_POPULATE_READ);
-			for (size_t k = i; k < i + run; k++)
+			for (size_t k = i; touch && k < i + run; k++)
 				(void)*(const volatile unsigned char *)(at + k * page);
 		}
 		i += run + 1;
 	}
 }
 
-static void *warm(void *arg)
+/* Chunk by chunk, until done or STOP is set (when there is one). */
+static void walk_resident(const unsigned char *map, size_t size, bool touch, atomic_bool *stop)
 {
-	struct page_warmer *w = arg;
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	unsigned char resident[CHUNK_PAGES];
 
-	for (size_t start = 0; start < w->size && !atomic_load(&w->stop); start += CHUNK_PAGES * page) {
-		size_t len = w->size - start < CHUNK_PAGES * page ? w->size - start : CHUNK_PAGES * page;
+	for (size_t start = 0; start < size && !(stop && atomic_load(stop)); start += CHUNK_PAGES * page) {
+		size_t len = size - start < CHUNK_PAGES * page ? size - start : CHUNK_PAGES * page;
 		/* only what the page cache holds: a page it does not would be a disk read */
-		if (mincore((void *)(w->map + start), len, resident) != 0)
+		if (mincore((void *)(map + start), len, resident) != 0)
 			break;
-		touch_resident(w->map + start, len, page, resident);
+		touch_resident(map + start, len, page, resident, touch);
 	}
+}
+
+static void *warm(void *arg)
+{
+	struct page_warmer *w = arg;
+
+	walk_resident(w->map, w->size, true, &w->stop);
 	return NULL;
+}
+
+void page_map_resident(const void *map, size_t size)
+{
+	walk_resident(map, size, false, NULL);
 }
 
 struct page_warmer *page_warmer_start(const void *map, size_t size)

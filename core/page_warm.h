@@ -20,6 +20,15 @@ struct page_warmer;
 /* Starts warming [MAP, MAP + SIZE); NULL if no thread could be started. */
 struct page_warmer *page_warmer_start(const void *map, size_t size);
 
+/*
+ * The cheap half of warming, at once on the caller's thread: fills the
+ * page tables for what the page cache holds of [MAP, MAP + SIZE), without
+ * the first touch of each page. About 10 ms for 150 MB, and a burst of
+ * lookups right after it takes no page fault (diff's root sorts: a fifth
+ * faster).
+ */
+void page_map_resident(const void *map, size_t size);
+
 /* Stops the thread and waits for it: only then may MAP be unmapped. NULL is fine. */
 void page_warmer_stop(struct page_warmer *w);
 /* Waits for the thread to warm the whole mapping, then frees it. NULL is fine. */

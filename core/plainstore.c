@@ -37,3 +37,9 @@ void plainstore_warm_up(struct cs_plainstore *s)
 	if (s->ops->warm_up)
 		s->ops->warm_up(s);
 }
+
+void plainstore_map_resident(struct cs_plainstore *s)
+{
+	if (s->ops->map_resident)
+		s->ops->map_resident(s);
+}

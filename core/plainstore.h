@@ -49,6 +49,12 @@ struct cs_plainstore_ops {
 	 */
 	void (*warm_up)(struct cs_plainstore *s);
 	/*
+	 * Maps the pages the page cache holds of the store, at once and on
+	 * the caller's thread, before a burst of lookups (page_map_resident).
+	 * NULL when the store has no pages of its own.
+	 */
+	void (*map_resident)(struct cs_plainstore *s);
+	/*
 	 * Visits every entry (for search); FRAMES is valid only during the
 	 * call. 0 done, -1 error (or FN's -1), or CS_PLAIN_CHANGED: a writer
 	 * changed the store while it was walked, so what was visited may be
@@ -97,6 +103,9 @@ void plainstore_count_ahead(struct cs_plainstore *s);
  * its first screen is up); a no-op for stores without pages of their own.
  */
 void plainstore_warm_up(struct cs_plainstore *s);
+
+/* Readies S for a burst of lookups on this thread, now; a no-op for stores without pages. */
+void plainstore_map_resident(struct cs_plainstore *s);
 
 /*
  * An `each` for stores that index their digests and decode an entry only

@@ -156,6 +156,15 @@ static void bolt_warm_up(struct cs_plainstore *base)
 		s->warmer = page_warmer_start(s->file.map, s->file.size);
 }
 
+static void bolt_map_resident(struct cs_plainstore *base)
+{
+	struct bolt_plainstore *s = (struct bolt_plainstore *)base;
+
+	settle(s);
+	if (s->file.owns_map)
+		page_map_resident(s->file.map, s->file.size);
+}
+
 struct each_ctx {
 	cs_plain_visit_fn fn;
 	void *ctx;
@@ -204,6 +213,7 @@ static const struct cs_plainstore_ops bolt_plainstore_ops = {
 	.count = bolt_entries,
 	.count_ahead = bolt_count_ahead,
 	.warm_up = bolt_warm_up,
+	.map_resident = bolt_map_resident,
 	.each = bolt_each,
 	.close = bolt_store_close,
 	.apart = true,

@@ -366,6 +366,13 @@ static void test_page_warmer(void)
 	TAP_OK(warm[100 * page] == 100, "the warmed mapping reads the file");
 	munmap((void *)warm, size);
 
+	const unsigned char *mapped = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+	page_map_resident(mapped, size);
+	long mapped_faults = faults_touching(mapped, size, page);
+	TAP_OK(mapped_faults <= 2, "after page_map_resident, reading it all faults %ld times", mapped_faults);
+	TAP_OK(mapped[4095 * page] == 255, "the mapping reads the file");
+	munmap((void *)mapped, size);
+
 	/* stopped at once: the map may go right after (a crash here ends the plan short) */
 	const unsigned char *again = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
 	page_warmer_stop(page_warmer_start(again, size));

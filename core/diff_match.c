@@ -75,7 +75,8 @@ struct matcher {
 	struct link_key *index;
 	size_t index_count;
 	uint32_t *parent_start;     /* parent P's entries: index[parent_start[P] .. parent_start[P + 1]) */
-	struct link_key *by_digest; /* the same links, by digest only (parent field unused) */
+	/* the same links, by digest only (parent field unused); built when first needed (random roots) */
+	struct link_key *by_digest;
 	uint32_t *digest_start;     /* likewise by_digest's entries of each digest */
 };
 
@@ -125,12 +126,6 @@ static void index_by_digest(struct matcher *m)
 			m->by_digest[fill[dg]++] = (struct link_key){ 0, 0, dg, 0, n };
 		}
 	free(fill);
-}
-
-static void build_index(struct matcher *m)
-{
-	index_by_parent(m);
-	index_by_digest(m);
 }
 
 /*
@@ -316,6 +311,9 @@ static bool match_by_digest(struct matcher *m, cs_node_id bn)
 	cs_dig dg = diff_in_a(m->map, graph_parent(b, bn, 0)->digest);
 	if (dg >= m->d->a->digests.count)
 		return false;
+	/* only nodes fed by random roots alone come here: most diffs never do */
+	if (!m->by_digest)
+		index_by_digest(m);
 	for (size_t i = m->digest_start[dg]; i < m->digest_start[dg + 1]; i++) {
 		cs_node_id an = m->by_digest[i].child;
 		if (m->d->a_to_b[an] == CS_NONE && all_inputs_met(m, an, bn)) {
@@ -467,7 +465,7 @@ int diff_match(struct cs_diff *d, const cs_dig *map)
 	struct matcher m = { .d = d, .map = map };
 	cs_node_id *order = diff_topological(d->b);
 
-	build_index(&m);
+	index_by_parent(&m);
 	match_roots(d, map);
 	for (uint32_t i = 0; i < d->b->node_count; i++) {
 		cs_node_id bn = order[i];

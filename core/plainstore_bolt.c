@@ -101,9 +101,6 @@ static int bolt_lookup(struct cs_plainstore *base, const struct cs_digest *d,
 
 static int64_t count_entries(struct bolt_plainstore *s, struct cs_error *err)
 {
-	/* a count reads every leaf: one call maps them all, rather than a fault every 16 pages */
-	if (s->file.owns_map)
-		page_map_resident(s->file.map, s->file.size);
 	for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
 		uint64_t count = 0;
 		int rc = 0;

@@ -4,6 +4,11 @@
  * so a test can compare the two byte for byte. With -count it walks and
  * counts as `boltcheck -count` does, a speed yardstick.
  *
+ * boltlist -keys [-memory] FILE: each top-level bucket's name (JSON) and
+ * key count, by bolt_count. On a file that reads every page header in one
+ * pass; with -memory the file is read into memory first and the count
+ * reads the pages themselves. The two must agree, errors included.
+ *
  * Exit status: 0 listed, 1 the file is not a readable bbolt file (one line
  * on stderr), 2 usage or output error.
  */
@@ -105,6 +110,79 @@ static int visit(void *ctx, const struct bolt_item *item, struct cs_error *err)
 	return flush(l, FLUSH_AT, err);
 }
 
+struct top_buckets {
+	struct bolt_item items[64];
+	int count;
+};
+
+static int collect(void *ctx, const struct bolt_item *item, struct cs_error *err)
+{
+	struct top_buckets *t = ctx;
+
+	if (item->is_bucket && t->count < 64)
+		t->items[t->count++] = *item;
+	(void)err;
+	return 0;
+}
+
+static char *read_all(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *data = NULL;
+	struct cs_buf b = CS_BUF_INIT;
+	char chunk[65536];
+	size_t n;
+
+	if (!f)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_add(&b, chunk, n);
+	fclose(f);
+	*len = b.len;
+	data = b.data ? b.data : calloc(1, 1);
+	return data;
+}
+
+static int count_keys(const char *path, bool memory)
+{
+	struct bolt_file file;
+	struct bolt_bucket root;
+	struct top_buckets top = { .count = 0 };
+	struct cs_error err = { "" };
+	struct cs_buf out = CS_BUF_INIT;
+	size_t len = 0;
+	char *data = memory ? read_all(path, &len) : NULL;
+	int rc;
+
+	if (memory && !data) {
+		fprintf(stderr, "boltlist: %s: cannot read\n", path);
+		return 1;
+	}
+	rc = memory ? bolt_open_memory(&file, data, len, path, &err) : bolt_open(&file, path, &err);
+	if (rc == 0) {
+		bolt_root(&file, &root);
+		rc = bolt_foreach(&file, &root, collect, &top, &err);
+	}
+	for (int i = 0; rc == 0 && i < top.count; i++) {
+		uint64_t keys;
+		rc = bolt_count(&file, &top.items[i].bucket, &keys, &err);
+		if (rc == 0) {
+			json_write_string(&out, top.items[i].key.ptr, top.items[i].key.len);
+			buf_printf(&out, " %llu\n", (unsigned long long)keys);
+		}
+	}
+	bolt_close(&file);
+	free(data);
+	if (rc < 0) {
+		buf_free(&out);
+		fprintf(stderr, "boltlist: %s\n", err.msg);
+		return 1;
+	}
+	fputs(out.data ? out.data : "", stdout);
+	buf_free(&out);
+	return fflush(stdout) == 0 ? 0 : 2;
+}
+
 int main(int argc, char **argv)
 {
 	static struct lister l; /* the path stack is big for a stack frame */
@@ -114,8 +192,13 @@ int main(int argc, char **argv)
 	bool count_only = argc == 3 && strcmp(argv[1], "-count") == 0;
 	int rc;
 
+	if (argc == 3 && strcmp(argv[1], "-keys") == 0)
+		return count_keys(argv[2], false);
+	if (argc == 4 && strcmp(argv[1], "-keys") == 0 && strcmp(argv[2], "-memory") == 0)
+		return count_keys(argv[3], true);
+
 	if (argc != 2 && !count_only) {
-		fprintf(stderr, "usage: boltlist [-count] FILE\n");
+		fprintf(stderr, "usage: boltlist [-count] FILE | boltlist -keys [-memory] FILE\n");
 		return 2;
 	}
 	if (bolt_open(&file, argv[argc - 1], &err) < 0) {

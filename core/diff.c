@@ -188,9 +188,10 @@ int diff_graphs(const struct cs_graph *a, const struct cs_graph *b, struct cs_di
 	d->a_status = xcalloc(a->node_count ? a->node_count : 1, 1);
 	d->b_status = xcalloc(b->node_count ? b->node_count : 1, 1);
 	map = diff_map_digests(a, b);
-	struct diff_work w = { d, map, xcalloc(a->node_count ? a->node_count : 1, 1),
+	cs_node_id *b_order = diff_topological(b);
+	struct diff_work w = { d, map, b_order, xcalloc(a->node_count ? a->node_count : 1, 1),
 			       xcalloc(b->node_count ? b->node_count : 1, 1) };
-	int rc = diff_match(d, map);
+	int rc = diff_match(d, map, b_order);
 	if (rc == 0)
 		rc = presort_roots(&w, err);
 	if (rc == 0)
@@ -199,6 +200,7 @@ int diff_graphs(const struct cs_graph *a, const struct cs_graph *b, struct cs_di
 		rc = diff_find_causes(&w, err);
 	free(w.a_sort);
 	free(w.b_sort);
+	free(b_order);
 	free(map);
 	d->seconds = cs_now() - start;
 	if (rc < 0) {

@@ -403,7 +403,7 @@ static int cause_cmp(const void *x, const void *y)
 static int find(struct cause_finder *f)
 {
 	const struct cs_diff *d = f->d;
-	cs_node_id *order = diff_topological(d->b);
+	const cs_node_id *order = f->w->b_order;
 	int rc = 0;
 
 	for (uint32_t i = 0; i < d->b->node_count && rc == 0; i++) {
@@ -415,7 +415,6 @@ static int find(struct cause_finder *f)
 		else
 			step_cause(f, bn);
 	}
-	free(order);
 	return rc;
 }
 

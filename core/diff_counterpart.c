@@ -604,7 +604,7 @@ static int pair_roots(struct pairer *p, uint8_t *fresh)
 int diff_find_counterparts(struct diff_work *w, struct cs_error *err)
 {
 	struct pairer p = { .w = w, .d = w->d, .err = err };
-	cs_node_id *order = diff_topological(w->d->b);
+	const cs_node_id *order = w->b_order;
 	uint8_t *fresh = xcalloc(w->d->b->node_count ? w->d->b->node_count : 1, 1);
 	int rc;
 
@@ -618,7 +618,6 @@ int diff_find_counterparts(struct diff_work *w, struct cs_error *err)
 	if (rc == 0)
 		rc = pair_below_roots(&p, order, fresh);
 	free(fresh);
-	free(order);
 	free(p.ops);
 	free(p.places);
 	free(p.place_first);

@@ -460,10 +460,9 @@ static void set_statuses(const struct matcher *m)
 	}
 }
 
-int diff_match(struct cs_diff *d, const cs_dig *map)
+int diff_match(struct cs_diff *d, const cs_dig *map, const cs_node_id *order)
 {
 	struct matcher m = { .d = d, .map = map };
-	cs_node_id *order = diff_topological(d->b);
 
 	index_by_parent(&m);
 	match_roots(d, map);
@@ -475,7 +474,6 @@ int diff_match(struct cs_diff *d, const cs_dig *map)
 			match_by_digest(&m, bn);
 	}
 	set_statuses(&m);
-	free(order);
 	free(m.index);
 	free(m.parent_start);
 	free(m.by_digest);

@@ -18,8 +18,8 @@ static inline cs_dig diff_in_a(const cs_dig *map, cs_dig b_digest)
 	return map[b_digest] == CS_DIG_NONE ? CS_DIG_NONE - 1 : map[b_digest];
 }
 
-/* Fills a_to_b, b_to_a and both status arrays. */
-int diff_match(struct cs_diff *d, const cs_dig *b_to_a_digest);
+/* Fills a_to_b, b_to_a and both status arrays; B_ORDER is diff_topological(B). */
+int diff_match(struct cs_diff *d, const cs_dig *b_to_a_digest, const cs_node_id *b_order);
 
 /* B's nodes, parents before children. */
 cs_node_id *diff_topological(const struct cs_graph *g);
@@ -36,6 +36,7 @@ enum root_sort {
 struct diff_work {
 	struct cs_diff *d;
 	const cs_dig *map;      /* B digest -> A digest (diff_map_digests) */
+	const cs_node_id *b_order; /* B's nodes, parents first (diff_topological), made once */
 	uint8_t *a_sort, *b_sort; /* per root: enum root_sort + 1, 0 while not looked up */
 };
 

@@ -3,8 +3,11 @@
  * Opens the input from memory, walks every bucket in one walk (nested
  * ones down to 16 levels), looks up keys it saw, counts, and walks again
  * stopping early; then does it all again with both metas' checksums made
- * right. Seeded with small bolt files: fixtures, one bbolt wrote with
- * 256-byte pages, one tests/bolt/corrupt.py built.
+ * right. The counts are taken again through a file (a memfd), where
+ * bolt_count reads every page header in one pass instead of the pages:
+ * the same counts and the same errors, or it traps. Seeded with small
+ * bolt files: fixtures, one bbolt wrote with 256-byte pages, one
+ * tests/bolt/corrupt.py built.
  *
  * fuzz-options: -max_len=70000
  *
@@ -15,12 +18,18 @@
  * to the input (the libFuzzer timeout catches that). The input is copied
  * to an exact-size heap block, so that any read past it is an ASan report.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* memfd_create */
+#endif
 #include "core/bolt.h"
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #define MAX_NESTING 16
 #define MAX_LOOKUPS 64
@@ -134,6 +143,79 @@ static void look_up_all(struct walker *w)
 	}
 }
 
+/* What counting the root and the buckets a walk saw gave, in order: the tally a file must match. */
+struct counts {
+	int n;
+	int rc[MAX_LOOKUPS + 1];
+	uint64_t count[MAX_LOOKUPS + 1];
+	char msg[MAX_LOOKUPS + 1][64]; /* the message after "NAME: " */
+};
+
+static void take_count(struct counts *c, int rc, uint64_t count, const struct cs_error *err, const char *name)
+{
+	size_t skip = strlen(name) + 2;
+
+	c->rc[c->n] = rc;
+	c->count[c->n] = rc < 0 ? 0 : count;
+	snprintf(c->msg[c->n], sizeof(c->msg[0]), "%s", rc < 0 && strlen(err->msg) >= skip ? err->msg + skip : "");
+	c->n++;
+}
+
+/* Counts the root and the buckets a walk of FILE sees, in one new walk. */
+static void count_all(struct bolt_file *file, const unsigned char *bytes, size_t size, const char *name,
+		      struct counts *out)
+{
+	struct walker w;
+	struct bolt_bucket root;
+	struct cs_error err = { "" };
+	uint64_t count = 0;
+	int rc;
+
+	memset(&w, 0, sizeof(w));
+	w.file = file;
+	w.input = bytes;
+	w.input_len = size;
+	bolt_root(file, &root);
+	bolt_walk_begin(file);
+	(void)bolt_foreach(file, &root, visit, &w, &err);
+	bolt_walk_begin(file);
+	rc = bolt_count(file, &root, &count, &err);
+	take_count(out, rc, count, &err, name);
+	for (int i = 0; i < w.n_buckets; i++) {
+		rc = bolt_count(file, &w.buckets[i], &count, &err);
+		take_count(out, rc, count, &err, name);
+	}
+}
+
+/* The same counts through a file, where bolt_count reads page headers apart from the pages. */
+static void count_through_file(const unsigned char *input, size_t size, const struct counts *want)
+{
+	struct bolt_file file;
+	struct cs_error err = { "" };
+	struct counts got = { 0 };
+	char path[64];
+	int fd = memfd_create("fuzz-bolt", MFD_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (write(fd, input, size) != (ssize_t)size) {
+		close(fd);
+		return;
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if (bolt_open(&file, path, &err) == 0) {
+		count_all(&file, file.map, file.size, path, &got);
+		bolt_close(&file);
+		if (got.n != want->n)
+			__builtin_trap();
+		for (int i = 0; i < got.n; i++)
+			if (got.rc[i] != want->rc[i] || got.count[i] != want->count[i] ||
+			    strcmp(got.msg[i], want->msg[i]) != 0)
+				__builtin_trap();
+	}
+	close(fd);
+}
+
 /* Everything the reader offers, over the SIZE bytes at INPUT. */
 static void exercise(const unsigned char *input, size_t size)
 {
@@ -181,7 +263,11 @@ static void exercise(const unsigned char *input, size_t size)
 
 	if (bolt_snapshot_intact(&file) != 1)
 		__builtin_trap(); /* memory does not change under us */
+
+	struct counts from_memory = { 0 };
+	count_all(&file, input, size, NAME, &from_memory);
 	bolt_close(&file);
+	count_through_file(input, size, &from_memory);
 }
 
 static uint32_t get32(const unsigned char *p)

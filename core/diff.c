@@ -107,12 +107,6 @@ struct presort {
 	struct cs_error err;
 };
 
-/*
- * Mapping a whole 150 MB store costs about what 2000 lookups' page faults
- * do: worth it only for more lookups than that.
- */
-#define MAP_RESIDENT_MIN_LOOKUPS 2048
-
 static bool needs_sort(const struct cs_graph *g, const cs_node_id *twin, cs_node_id n)
 {
 	return node_is_root(g, n) && !node_is_random(g, n) && twin[n] == CS_NONE;
@@ -123,13 +117,13 @@ static void *presort_side(void *arg)
 	struct presort *p = arg;
 	const struct cs_graph *g = p->on_b ? p->w->d->b : p->w->d->a;
 	const cs_node_id *twin = p->on_b ? p->w->d->b_to_a : p->w->d->a_to_b;
-	uint32_t count = 0;
+	uint64_t count = 0;
 
 	p->rc = 0;
-	for (cs_node_id n = 0; n < g->node_count && count < MAP_RESIDENT_MIN_LOOKUPS; n++)
+	for (cs_node_id n = 0; n < g->node_count; n++)
 		count += needs_sort(g, twin, n);
-	for (int i = 0; i < g->plain_count && count >= MAP_RESIDENT_MIN_LOOKUPS; i++)
-		plainstore_map_resident(g->plain[i]);
+	for (int i = 0; i < g->plain_count && count; i++)
+		plainstore_map_resident(g->plain[i], count);
 	for (cs_node_id n = 0; n < g->node_count && p->rc == 0; n++)
 		if (needs_sort(g, twin, n) && diff_root_sort(p->w, p->on_b, n, &p->err) < 0)
 			p->rc = -1;

@@ -38,8 +38,8 @@ void plainstore_warm_up(struct cs_plainstore *s)
 		s->ops->warm_up(s);
 }
 
-void plainstore_map_resident(struct cs_plainstore *s)
+void plainstore_map_resident(struct cs_plainstore *s, uint64_t lookups)
 {
 	if (s->ops->map_resident)
-		s->ops->map_resident(s);
+		s->ops->map_resident(s, lookups);
 }

@@ -49,11 +49,12 @@ struct cs_plainstore_ops {
 	 */
 	void (*warm_up)(struct cs_plainstore *s);
 	/*
-	 * Maps the pages the page cache holds of the store, at once and on
-	 * the caller's thread, before a burst of lookups (page_map_resident).
-	 * NULL when the store has no pages of its own.
+	 * Before a burst of about LOOKUPS lookups: maps the pages the page
+	 * cache holds of the store, at once and on the caller's thread
+	 * (page_map_resident), when that costs less than the lookups' page
+	 * faults would. NULL when the store has no pages of its own.
 	 */
-	void (*map_resident)(struct cs_plainstore *s);
+	void (*map_resident)(struct cs_plainstore *s, uint64_t lookups);
 	/*
 	 * Visits every entry (for search); FRAMES is valid only during the
 	 * call. 0 done, -1 error (or FN's -1), or CS_PLAIN_CHANGED: a writer
@@ -104,8 +105,8 @@ void plainstore_count_ahead(struct cs_plainstore *s);
  */
 void plainstore_warm_up(struct cs_plainstore *s);
 
-/* Readies S for a burst of lookups on this thread, now; a no-op for stores without pages. */
-void plainstore_map_resident(struct cs_plainstore *s);
+/* Readies S for a burst of LOOKUPS lookups on this thread, now, if worth it; a no-op for stores without pages. */
+void plainstore_map_resident(struct cs_plainstore *s, uint64_t lookups);
 
 /*
  * An `each` for stores that index their digests and decode an entry only

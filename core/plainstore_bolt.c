@@ -157,12 +157,19 @@ static void bolt_warm_up(struct cs_plainstore *base)
 		s->warmer = page_warmer_start(s->file.map, s->file.size);
 }
 
-static void bolt_map_resident(struct cs_plainstore *base)
+/*
+ * Measured on a 150 MB cache-debug.db: mapping costs about 0.3 us a page
+ * of the file (10 ms), and saves a lookup about 1.5 us of faulting (4.3
+ * against 2-3 us): worth it from one lookup for every five pages.
+ */
+#define PAGES_PER_LOOKUP_WORTH_MAPPING 5
+
+static void bolt_map_resident(struct cs_plainstore *base, uint64_t lookups)
 {
 	struct bolt_plainstore *s = (struct bolt_plainstore *)base;
 
 	settle(s);
-	if (s->file.owns_map)
+	if (s->file.owns_map && lookups * PAGES_PER_LOOKUP_WORTH_MAPPING >= s->file.size / s->file.page_size)
 		page_map_resident(s->file.map, s->file.size);
 }
 

@@ -364,6 +364,12 @@ static const char *page_name(const struct page *p, char buf[32])
 	return buf;
 }
 
+/* The header of the page at P (id, flags, count, overflow), as laid out above. */
+static struct bolt_page_header page_header_at(const unsigned char *p)
+{
+	return (struct bolt_page_header){ le64(p), le32(p + 12), le16(p + 8), le16(p + 10) };
+}
+
 /*
  * Finds page ID in the mapping. Each bound is checked before the number
  * it guards is used: the id against the high water mark and the file
@@ -387,10 +393,7 @@ static int load_page(const struct bolt_file *f, uint64_t id, struct page *out,
 			       ull(id));
 	p = f->map + id * f->page_size;
 	/* below the high water and the file's end: within the headers read, if they were */
-	if (f->headers)
-		h = f->headers[id];
-	else
-		h = (struct bolt_page_header){ le64(p), le32(p + 12), le16(p + 8), le16(p + 10) };
+	h = f->headers ? f->headers[id] : page_header_at(p);
 	if (h.overflow >= pages - id)
 		return cs_fail(err, "%s: page %llu overflows past the end of the file (%llu more pages)",
 			       f->name, ull(id), ull(h.overflow));
@@ -630,10 +633,8 @@ static struct bolt_page_header *read_headers(const struct bolt_file *f)
 			headers = NULL;
 			break;
 		}
-		for (size_t i = 0; i < n; i++) {
-			const unsigned char *p = buf + i * f->page_size;
-			headers[at + i] = (struct bolt_page_header){ le64(p), le32(p + 12), le16(p + 8), le16(p + 10) };
-		}
+		for (size_t i = 0; i < n; i++)
+			headers[at + i] = page_header_at(buf + i * f->page_size);
 		at += n;
 	}
 	free(buf);

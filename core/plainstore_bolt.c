@@ -134,7 +134,6 @@ static void *count_run(void *arg)
 {
 	struct bolt_plainstore *s = arg;
 
-
 	s->count = count_entries(s, &s->count_err);
 	return NULL;
 }

@@ -9,11 +9,13 @@
 
 #include "core/buf.h"
 #include "core/diff.h"
+#include "core/discover.h"
 #include "core/dump.h"
 #include "core/escape.h"
 #include "core/progress.h"
 #include "core/source.h"
 #include "core/stats.h"
+#include "core/xalloc.h"
 #include "tui/tui.h"
 
 #include <curl/curl.h>
@@ -48,7 +50,10 @@ static const char usage_text[] =
 	"/debug/cache/store or /debug/cache/load answer (JSON or text), - for\n"
 	"standard input, type=registry,ref=REF for a cache in a registry, or a\n"
 	"live daemon's debug address (http://HOST:PORT, unix:///PATH). Without\n"
-	"SOURCE, this host's daemon root.\n"
+	"SOURCE, this host's newest daemon root (stats lists every one found).\n"
+	"\n"
+	"Options may come anywhere on the line, before or after the command and\n"
+	"the sources; -- ends them.\n"
 	"\n"
 	"Options:\n"
 	"  --format text|json   output format of dump and diff (default text)\n"
@@ -110,6 +115,45 @@ static int parse_seconds(const char *text, double *out)
 	return 0;
 }
 
+/* What each command takes: how many sources and which --format values. */
+struct command_spec {
+	const char *name;       /* NULL: the browser (no command word) */
+	enum command command;
+	int min_sources, max_sources;
+	const char *formats;    /* "text json": --format values it accepts, NULL: none */
+};
+
+static const struct command_spec commands[] = {
+	{ NULL, CMD_BROWSE, 0, 2, NULL },
+	{ "dump", CMD_DUMP, 0, 1, "text json" },
+	{ "stats", CMD_STATS, 0, 1, NULL },
+	{ "diff", CMD_DIFF, 2, 2, "text json" },
+};
+
+static const struct command_spec *command_named(const char *word)
+{
+	for (size_t i = 1; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(word, commands[i].name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+/* Is WORD one of the space-separated words of LIST? */
+static bool word_in(const char *word, const char *list)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = list; p && *p; p += strcspn(p, " "), p += strspn(p, " "))
+		if (strncmp(p, word, n) == 0 && (p[n] == ' ' || p[n] == '\0') && n)
+			return true;
+	return false;
+}
+
+/*
+ * GNU style: options may come anywhere, before or after the command and
+ * the sources, and "--" ends them (a source named "-x" follows it). The
+ * command is the first operand when it names one and comes before "--".
+ */
 static int parse_args(int argc, char **argv, struct cli *cli)
 {
 	enum { OPT_FORMAT = 256, OPT_DEBUG_DB, OPT_VERSION, OPT_ADDR, OPT_CACERT, OPT_PLAIN_HTTP,
@@ -126,22 +170,17 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
+	/* getopt permutes argv; where "--" stood is read from a copy */
+	char **original = xmalloc(((size_t)argc + 1) * sizeof(*original));
+	const struct command_spec *spec = &commands[0];
 	const char *format = NULL;
-	int c;
+	int c, first = 0, rc = 0;
 
+	memcpy(original, argv, ((size_t)argc + 1) * sizeof(*original));
 	memset(cli, 0, sizeof(*cli));
 	opterr = 0; /* our own one-line message instead of getopt's */
-	if (argc > 1 && strcmp(argv[1], "dump") == 0)
-		cli->command = CMD_DUMP;
-	else if (argc > 1 && strcmp(argv[1], "stats") == 0)
-		cli->command = CMD_STATS;
-	else if (argc > 1 && strcmp(argv[1], "diff") == 0)
-		cli->command = CMD_DIFF;
-	if (cli->command != CMD_BROWSE) {
-		argv++;
-		argc--;
-	}
-	while ((c = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+	optind = 1;
+	while (rc == 0 && (c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
 		switch (c) {
 		case OPT_FORMAT:
 			format = optarg;
@@ -160,46 +199,96 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 			break;
 		case OPT_MAX_SIZE:
 			if (parse_size(optarg, &cli->load.max_size) < 0)
-				return fail("--max-size: want a number of bytes (K, M, G allowed)");
+				rc = fail("--max-size: want a number of bytes (K, M, G allowed)");
 			break;
 		case OPT_TIMEOUT:
 			if (parse_seconds(optarg, &cli->load.timeout) < 0)
-				return fail("--timeout: want a number of seconds");
+				rc = fail("--timeout: want a number of seconds");
 			break;
 		case 'h':
+			free(original);
 			fputs(usage_text, stdout);
 			exit(0);
 		case OPT_VERSION:
+			free(original);
 			puts(PACKAGE_STRING);
 			exit(0);
 		default: {
 			char msg[160];
-			if (optopt > 0 && optopt < 127 && optopt > 32)
+			if (optopt > 32 && optopt < 127)
 				snprintf(msg, sizeof(msg), "bad usage: -%c (see cachescope --help)", optopt);
 			else
 				snprintf(msg, sizeof(msg), "bad usage: %.100s (see cachescope --help)", argv[optind - 1]);
+			rc = fail(msg);
+		}
+		}
+	}
+	if (rc == 0 && optind < argc) {
+		int at = 0, dashes = argc;
+		for (int i = 1; i < argc; i++) {
+			if (original[i] == argv[optind])
+				at = i;
+			if (dashes == argc && strcmp(original[i], "--") == 0)
+				dashes = i;
+		}
+		if (at < dashes && command_named(argv[optind])) {
+			spec = command_named(argv[optind]);
+			first = 1;
+		}
+	}
+	free(original);
+	if (rc)
+		return rc;
+	cli->command = spec->command;
+	if (format) {
+		char msg[160];
+		if (!spec->formats) {
+			struct cs_buf with = CS_BUF_INIT;
+			for (size_t i = 1; i < sizeof(commands) / sizeof(commands[0]); i++)
+				if (commands[i].formats)
+					buf_printf(&with, "%s%s", with.len ? ", " : "", commands[i].name);
+			snprintf(msg, sizeof(msg), "--format goes with %s", with.data);
+			buf_free(&with);
 			return fail(msg);
 		}
+		if (!word_in(format, spec->formats)) {
+			/* "text json dot" said as "text, json or dot" */
+			const char *last = strrchr(spec->formats, ' ');
+			struct cs_buf list = CS_BUF_INIT;
+			for (const char *p = spec->formats; *p; p++)
+				if (*p != ' ')
+					buf_addc(&list, *p);
+				else
+					buf_adds(&list, p == last ? " or " : ", ");
+			snprintf(msg, sizeof(msg), "--format: want %s", list.data);
+			buf_free(&list);
+			return fail(msg);
 		}
+		cli->json = strcmp(format, "json") == 0;
 	}
-	if (format) {
-		if (cli->command != CMD_DUMP && cli->command != CMD_DIFF)
-			return fail("--format goes with dump or diff");
-		if (strcmp(format, "json") == 0)
-			cli->json = true;
-		else if (strcmp(format, "text") != 0)
-			return fail("--format: want text or json");
+	for (int i = optind + first; i < argc; i++) {
+		if (cli->source_count == spec->max_sources)
+			return fail(spec->command == CMD_DIFF ? "diff takes two sources, A and B"
+							      : "one SOURCE at a time (see cachescope --help)");
+		cli->sources[cli->source_count++] = argv[i];
 	}
-	for (; optind < argc; optind++) {
-		bool two = cli->command == CMD_DIFF || cli->command == CMD_BROWSE;
-		if (cli->source_count == (two ? 2 : 1))
-			return fail(cli->command == CMD_DIFF ? "diff takes two sources, A and B"
-							     : "one SOURCE at a time (see cachescope --help)");
-		cli->sources[cli->source_count++] = argv[optind];
-	}
-	if (cli->command == CMD_DIFF && cli->source_count != 2)
+	if (cli->source_count < spec->min_sources)
 		return fail("diff takes two sources, A and B");
 	return 0;
+}
+
+/* Several daemon roots and none named: say which one this is (stats lists them all; the browser says it itself). */
+static void print_discovery_note(const struct cs_graph *g)
+{
+	struct cs_buf note = CS_BUF_INIT, line = CS_BUF_INIT;
+
+	discovery_note(g->found, &note);
+	if (note.len) {
+		escape_append(&line, note.data, note.len, 0);
+		fprintf(stderr, "cachescope: %s\n", line.data);
+	}
+	buf_free(&note);
+	buf_free(&line);
 }
 
 /* Loads A and B (in parallel) and compares them; on failure nothing is left to free. */
@@ -275,6 +364,8 @@ static int run_command(int argc, char **argv, struct cs_progress *progress)
 		return browse_two(&cli, started);
 	if (source_load(cli.source_count ? cli.sources[0] : NULL, &cli.load, &g, &err) < 0)
 		return fail(err.msg);
+	if (cli.command == CMD_DUMP)
+		print_discovery_note(g);
 	switch (cli.command) {
 	case CMD_STATS:
 		rc = stats_print(g, stdout, &err);

@@ -1,4 +1,5 @@
 #include "graph.h"
+#include "discover.h"
 #include "plainstore.h"
 #include "xalloc.h"
 
@@ -28,6 +29,9 @@ void graph_free(struct cs_graph *g)
 	if (g->release)
 		g->release(g->release_ctx);
 	free(g->origin);
+	if (g->found)
+		discovery_free(g->found);
+	free(g->found);
 	digests_free(&g->digests);
 	strings_free(&g->strings);
 	free(g->nodes);

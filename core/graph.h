@@ -77,11 +77,13 @@ struct cs_phase {
 };
 
 struct cs_plainstore;
+struct cs_discovery;
 
 #define CS_MAX_PLAINSTORES 4
 
 struct cs_graph {
 	char *origin;          /* the SOURCE as the user wrote it */
+	struct cs_discovery *found; /* no SOURCE named: every daemon root found (origin is the newest) */
 	const char *kind;      /* "local store", "cache config", "debug export (JSON)", ... */
 
 	struct cs_digests digests;

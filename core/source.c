@@ -1,5 +1,6 @@
 #include "source.h"
 #include "cache_spec.h"
+#include "discover.h"
 #include "input.h"
 #include "plainstore.h"
 #include "readers.h"
@@ -149,34 +150,6 @@ static int load_input(struct cs_graph *g, const char *path, const struct cs_load
 	return -1;
 }
 
-int source_default_root(char *out, size_t size, struct cs_error *err)
-{
-	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
-	char *candidates[4] = { NULL };
-	int n = 0, rc = -1;
-
-	candidates[n++] = xstrdup("/var/lib/buildkit");
-	candidates[n++] = xstrdup("/var/lib/docker/buildkit");
-	if (xdg && *xdg)
-		candidates[n++] = xasprintf("%s/buildkit", xdg);
-	else if (home && *home)
-		candidates[n++] = xasprintf("%s/.local/share/buildkit", home);
-	for (int i = 0; i < n && rc < 0; i++) {
-		char *db = path_join(candidates[i], "cache.db");
-		if (is_file(db)) {
-			snprintf(out, size, "%s", candidates[i]);
-			rc = 0;
-		}
-		free(db);
-	}
-	if (rc < 0)
-		cs_fail(err, "no SOURCE given and no cache.db in %s, %s%s%s", candidates[0],
-			candidates[1], n > 2 ? " or " : "", n > 2 ? candidates[2] : "");
-	for (int i = 0; i < n; i++)
-		free(candidates[i]);
-	return rc;
-}
-
 static int load_spec(struct cs_graph *g, const char *text, const struct cs_load_options *opt,
 		     struct cs_error *err)
 {
@@ -234,15 +207,19 @@ static int add_addr_plaintexts(struct cs_graph *g, const char *source,
 int source_load(const char *source, const struct cs_load_options *opt,
 		struct cs_graph **out, struct cs_error *err)
 {
-	char root[4096];
+	struct cs_discovery *found = NULL;
 	struct cs_graph *g;
 
 	if (!source) {
-		if (source_default_root(root, sizeof(root), err) < 0)
+		found = xcalloc(1, sizeof(*found));
+		if (discover_roots(found, err) < 0) {
+			free(found);
 			return -1;
-		source = root;
+		}
+		source = found->roots[0].path;
 	}
 	g = graph_new(source, NULL);
+	g->found = found;
 	if (load_any(g, source, opt, err) < 0 ||
 	    (opt && opt->debug_db && add_debug_db(g, opt->debug_db, true, err) < 0) ||
 	    (opt && opt->addr && add_addr_plaintexts(g, source, opt, err) < 0)) {

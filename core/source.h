@@ -20,7 +20,7 @@
  *   -                          any of the file forms, from standard input
  *   type=registry,ref=REF      a cache in a registry (core/registry.h)
  *   http://, tcp://, unix://   a live daemon's --debugaddr (/debug/cache/store)
- *   (nothing)                  this host's daemon root
+ *   (nothing)                  this host's newest daemon root (discover.h)
  */
 
 struct cs_progress;
@@ -54,8 +54,5 @@ int source_load(const char *source, const struct cs_load_options *opt,
  */
 int source_load_pair(const char *a, const char *b, const struct cs_load_options *opt,
 		     struct cs_graph **out_a, struct cs_graph **out_b, struct cs_error *err);
-
-/* Where a daemon keeps its state on this host, in the order we look. */
-int source_default_root(char *out, size_t size, struct cs_error *err);
 
 #endif

@@ -1,9 +1,32 @@
 #include "stats.h"
 #include "buf.h"
+#include "discover.h"
+#include "timefmt.h"
 #include "escape.h"
 #include "plainstore.h"
 
 #include <stdint.h>
+#include <string.h>
+
+/* No SOURCE named: every root found, the one opened first. */
+static void print_daemon_roots(const struct cs_discovery *found, FILE *out)
+{
+	if (!found)
+		return;
+	fprintf(out, "daemon roots: %zu found\n", found->count);
+	for (size_t i = 0; i < found->count; i++) {
+		const struct cs_daemon_root *r = &found->roots[i];
+		struct cs_buf line = CS_BUF_INIT;
+		char when[64];
+		escape_append(&line, r->path, strlen(r->path), 0);
+		if (r->error)
+			fprintf(out, "  %s  (%s)\n", line.data, strerror(r->error));
+		else
+			fprintf(out, "  %s  written %s%s\n", line.data, format_time_ns(r->written, when, sizeof(when)),
+				i == 0 ? "  (opened)" : "");
+		buf_free(&line);
+	}
+}
 
 int stats_print(struct cs_graph *g, FILE *out, struct cs_error *err)
 {
@@ -29,6 +52,7 @@ int stats_print(struct cs_graph *g, FILE *out, struct cs_error *err)
 	escape_append(&origin, g->origin, strlen(g->origin), 0);
 	fprintf(out, "source:      %s (%s)\n", origin.data, g->kind ? g->kind : "unknown");
 	buf_free(&origin);
+	print_daemon_roots(g->found, out);
 	fprintf(out, "nodes:       %u\n", g->node_count);
 	fprintf(out, "roots:       %u (%u random)\n", g->root_count, random);
 	fprintf(out, "leaves:      %u\n", leaves);

@@ -4,6 +4,7 @@
  * files beside this one.
  */
 #include "browser.h"
+#include "core/discover.h"
 #include "core/escape.h"
 #include "core/progress.h"
 #include "core/source.h"
@@ -264,7 +265,17 @@ int browser_run_diff(struct cs_graph *g, struct cs_graph *other, struct cs_diff 
 	if (trace && *trace)
 		b.trace = fopen(trace, "a");
 	progress_listen(progress, show_fetch_progress, &b);
-	browser_message(&b, false, "%s", b.diff ? "f: differences only, ? for keys, q to quit" : "? for keys, q to quit");
+	struct cs_buf note = CS_BUF_INIT;
+	discovery_note(b.g->found, &note);
+	if (note.len) {
+		struct cs_buf shown = CS_BUF_INIT;
+		escape_append(&shown, note.data, note.len, b.term.utf8 ? 0 : ESCAPE_ASCII_ONLY);
+		browser_message(&b, false, "%s", shown.data);
+		buf_free(&shown);
+	} else {
+		browser_message(&b, false, "%s", b.diff ? "f: differences only, ? for keys, q to quit" : "? for keys, q to quit");
+	}
+	buf_free(&note);
 	/* the first screen is timed from the program's start (CPU time counts from there too) */
 	b.key_time = program_started;
 	b.key_cpu = 0;

@@ -104,22 +104,71 @@ static json_t *fetch_json(const struct cs_blob_source *src, const struct cs_dige
 	return root;
 }
 
+static uint32_t string_or_none(struct cs_graph *g, json_t *v)
+{
+	return json_is_string(v) ? strings_add(&g->strings, json_string_value(v), json_string_length(v))
+				 : CS_STR_NONE;
+}
+
+/*
+ * BuildKit exports what each layer is on the descriptors that list the
+ * layers beside the config (the index's manifests[], or the manifest's
+ * layers[] with image-manifest=true), not in the config: annotations
+ * buildkit/description and buildkit/createdat. A descriptor of a blob the
+ * config has no layer for says nothing.
+ */
+static void annotate_layers(struct cs_graph *g, json_t *descriptors)
+{
+	/* layers by blob: first[blob digest], then next[layer] (one blob can top several chains) */
+	uint32_t *first = xmalloc((g->digests.count ? g->digests.count : 1) * sizeof(*first));
+	uint32_t *next = xmalloc((g->layer_count ? g->layer_count : 1) * sizeof(*next));
+
+	memset(first, 0xff, g->digests.count * sizeof(*first));
+	for (uint32_t l = g->layer_count; l-- > 0;) {
+		next[l] = first[g->layers[l].blob];
+		first[g->layers[l].blob] = l;
+	}
+	for (size_t i = 0; i < json_array_size(descriptors); i++) {
+		json_t *d = json_array_get(descriptors, i), *a = json_object_get(d, "annotations");
+		json_t *digest = json_object_get(d, "digest");
+		struct cs_digest blob;
+		cs_dig dig;
+		if (!json_is_object(a) || !json_is_string(digest) ||
+		    digest_parse(json_string_value(digest), json_string_length(digest), &blob) < 0 ||
+		    (dig = digests_find(&g->digests, &blob)) == CS_DIG_NONE)
+			continue;
+		for (uint32_t l = first[dig]; l != CS_NONE; l = next[l]) {
+			struct cs_layer *layer = &g->layers[l];
+			if (layer->description == CS_STR_NONE)
+				layer->description = string_or_none(g, json_object_get(a, "buildkit/description"));
+			if (layer->created_at == CS_STR_NONE)
+				layer->created_at = string_or_none(g, json_object_get(a, "buildkit/createdat"));
+		}
+	}
+	free(first);
+	free(next);
+}
+
+/* The cache config D names, with what DESCRIPTORS (the layers' descriptors beside it) say of its layers. */
 static int load_cacheconfig_blob(struct cs_graph *g, const struct cs_blob_source *src,
-				 const struct descriptor *d, struct cs_error *err)
+				 const struct descriptor *d, json_t *descriptors, struct cs_error *err)
 {
 	struct cs_buf blob = CS_BUF_INIT;
 	int rc = cache_image_fetch(src, &d->digest, d->size, &blob, err);
 
 	if (rc == 0)
 		rc = read_cacheconfig(g, src->name, cs_bytes_of(blob.data, blob.len), err);
+	if (rc == 0)
+		annotate_layers(g, descriptors);
 	buf_free(&blob);
 	return rc;
 }
 
 /*
  * The image's layers as a cache config's: each the parent of the next,
- * diffIDs from rootfs.diff_ids, creation times from the history entries
- * that made a layer (those not marked empty_layer), in order.
+ * diffIDs from rootfs.diff_ids, creation times and descriptions from the
+ * history entries that made a layer (those not marked empty_layer), in
+ * order.
  */
 static int inline_layers(struct cs_graph *g, const char *name, json_t *layers, json_t *config,
 			 struct cs_error *err)
@@ -157,10 +206,10 @@ static int inline_layers(struct cs_graph *g, const char *name, json_t *layers, j
 		while (h < json_array_size(history) &&
 		       json_is_true(json_object_get(json_array_get(history, h), "empty_layer")))
 			h++;
-		json_t *created = json_object_get(json_array_get(history, h++), "created");
-		l->created_at = json_is_string(created)
-			? strings_add(&g->strings, json_string_value(created), json_string_length(created))
-			: CS_STR_NONE;
+		json_t *step = json_array_get(history, h++);
+		l->created_at = string_or_none(g, json_object_get(step, "created"));
+		/* "RUN /bin/sh -c make # buildkit": what BuildKit's own importer calls the layer */
+		l->description = string_or_none(g, json_object_get(step, "created_by"));
 	}
 	return 0;
 }
@@ -213,7 +262,7 @@ static int load_manifest(struct cs_graph *g, const struct cs_blob_source *src, j
 		return -1;
 	if (is(config.media_type, CS_MEDIA_CACHECONFIG)) {
 		g->kind = "image manifest with cache config";
-		return load_cacheconfig_blob(g, src, &config, err);
+		return load_cacheconfig_blob(g, src, &config, json_object_get(manifest, "layers"), err);
 	}
 	image = fetch_json(src, &config.digest, config.size, "image config", err);
 	if (!image)
@@ -276,7 +325,7 @@ static int load_index(struct cs_graph *g, const struct cs_blob_source *src, json
 		if (read_descriptor(config, src->name, "cache config", &d, err) < 0)
 			return -1;
 		g->kind = "image index with cache config";
-		return load_cacheconfig_blob(g, src, &d, err);
+		return load_cacheconfig_blob(g, src, &d, manifests, err);
 	}
 	json_t *image = pick_platform(manifests);
 	if (!image)

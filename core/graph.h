@@ -65,6 +65,12 @@ struct cs_layer {
 	cs_dig diff_id;       /* CS_DIG_NONE when not given */
 	uint32_t media_type;  /* strings offset or CS_STR_NONE */
 	uint32_t created_at;  /* strings offset or CS_STR_NONE */
+	/*
+	 * What made it, strings offset or CS_STR_NONE: the record description
+	 * BuildKit exports as the descriptor's buildkit/description ("mount /
+	 * from exec /bin/sh -c ..."), or an inline image's history created_by.
+	 */
+	uint32_t description;
 	int64_t size;         /* -1 when not given */
 	uint32_t parent;      /* index of the layer below, CS_NONE for a base */
 };

@@ -166,7 +166,7 @@ int cacheconfig_read_layers(struct cs_graph *g, const char *name, json_t *layers
 		json_int_t parent;
 		layer->size = -1;
 		layer->diff_id = CS_DIG_NONE;
-		layer->media_type = layer->created_at = CS_STR_NONE;
+		layer->media_type = layer->created_at = layer->description = CS_STR_NONE;
 		if (!json_is_object(l))
 			return cs_fail(err, "%s: layer %zu is not an object", name, i);
 		if (digest_field(g, l, "blob", true, &layer->blob) < 0)

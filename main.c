@@ -10,6 +10,7 @@
 #include "core/buf.h"
 #include "core/diff.h"
 #include "core/discover.h"
+#include "core/disk_usage.h"
 #include "core/dump.h"
 #include "core/escape.h"
 #include "core/progress.h"
@@ -28,7 +29,7 @@
 #include <string.h>
 #include <unistd.h>
 
-enum command { CMD_BROWSE, CMD_DUMP, CMD_STATS, CMD_DIFF };
+enum command { CMD_BROWSE, CMD_DUMP, CMD_STATS, CMD_DIFF, CMD_DU };
 
 struct cli {
 	enum command command;
@@ -43,6 +44,7 @@ static const char usage_text[] =
 	"       cachescope [OPTIONS] A B          (side by side)\n"
 	"       cachescope dump [--format text|json] [OPTIONS] [SOURCE]\n"
 	"       cachescope stats [OPTIONS] [SOURCE]\n"
+	"       cachescope du [--format text|json] [OPTIONS] [SOURCE]\n"
 	"       cachescope diff [--format text|json] [OPTIONS] A B\n"
 	"\n"
 	"SOURCE is a daemon root or its cache.db, an OCI layout directory or\n"
@@ -58,6 +60,7 @@ static const char usage_text[] =
 	"Options:\n"
 	"  --format text|json   output format of dump and diff (default text)\n"
 	"  --debug-db FILE      resolve plaintexts from a cache-debug.db\n"
+	"  --metadata FILE      a worker's metadata_v2.db for a bare cache.db\n"
 	"  --addr URL           resolve plaintexts with a daemon's debug address\n"
 	"  --cacert FILE        trust the CAs in FILE (instead of the system's)\n"
 	"  --plain-http         allow http:// registries beyond this machine\n"
@@ -128,6 +131,7 @@ static const struct command_spec commands[] = {
 	{ "dump", CMD_DUMP, 0, 1, "text json" },
 	{ "stats", CMD_STATS, 0, 1, NULL },
 	{ "diff", CMD_DIFF, 2, 2, "text json" },
+	{ "du", CMD_DU, 0, 1, "text json" },
 };
 
 static const struct command_spec *command_named(const char *word)
@@ -157,10 +161,11 @@ static bool word_in(const char *word, const char *list)
 static int parse_args(int argc, char **argv, struct cli *cli)
 {
 	enum { OPT_FORMAT = 256, OPT_DEBUG_DB, OPT_VERSION, OPT_ADDR, OPT_CACERT, OPT_PLAIN_HTTP,
-	       OPT_MAX_SIZE, OPT_TIMEOUT };
+	       OPT_MAX_SIZE, OPT_TIMEOUT, OPT_METADATA };
 	static const struct option options[] = {
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "debug-db", required_argument, NULL, OPT_DEBUG_DB },
+		{ "metadata", required_argument, NULL, OPT_METADATA },
 		{ "addr", required_argument, NULL, OPT_ADDR },
 		{ "cacert", required_argument, NULL, OPT_CACERT },
 		{ "plain-http", no_argument, NULL, OPT_PLAIN_HTTP },
@@ -187,6 +192,9 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 			break;
 		case OPT_DEBUG_DB:
 			cli->load.debug_db = optarg;
+			break;
+		case OPT_METADATA:
+			cli->load.metadata = optarg;
 			break;
 		case OPT_ADDR:
 			cli->load.addr = optarg;
@@ -277,6 +285,20 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 	return 0;
 }
 
+/* du: every record the cache holds on disk, biggest first. */
+static int print_disk_usage(const struct cs_graph *g, bool json, struct cs_error *err)
+{
+	struct cs_disk_usage du;
+	int rc;
+
+	if (disk_usage_collect(g, &du, err) < 0)
+		return -1;
+	rc = json ? disk_usage_print_json(&du, isatty(STDOUT_FILENO), stdout, err)
+		  : disk_usage_print_text(g, &du, stdout, err);
+	disk_usage_free(&du);
+	return rc;
+}
+
 /* Several daemon roots and none named: say which one this is (stats lists them all; the browser says it itself). */
 static void print_discovery_note(const struct cs_graph *g)
 {
@@ -364,7 +386,7 @@ static int run_command(int argc, char **argv, struct cs_progress *progress)
 		return browse_two(&cli, started);
 	if (source_load(cli.source_count ? cli.sources[0] : NULL, &cli.load, &g, &err) < 0)
 		return fail(err.msg);
-	if (cli.command == CMD_DUMP)
+	if (cli.command == CMD_DUMP || cli.command == CMD_DU)
 		print_discovery_note(g);
 	switch (cli.command) {
 	case CMD_STATS:
@@ -373,6 +395,9 @@ static int run_command(int argc, char **argv, struct cs_progress *progress)
 	case CMD_BROWSE:
 		progress_to_stderr(progress, false);
 		rc = browser_run(g, &cli.load, started, &err);
+		break;
+	case CMD_DU:
+		rc = print_disk_usage(g, cli.json, &err);
 		break;
 	case CMD_DIFF: /* handled above: it loads two sources */
 	case CMD_DUMP:

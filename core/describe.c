@@ -40,6 +40,7 @@ const char *kind_name(enum cs_kind kind)
 	case KIND_DIFF: return "diff";
 	case KIND_BUILD: return "build";
 	case KIND_CONTENT: return "content";
+	case KIND_CACHE_MOUNT: return "cache";
 	case KIND_UNKNOWN: break;
 	}
 	return "unknown";
@@ -551,6 +552,8 @@ int describe_node(const struct cs_graph *g, cs_node_id n, struct cs_description 
 			plain_free(p);
 		}
 	}
+	if (rc >= 0 && out->kind == KIND_UNKNOWN && !out->summary)
+		rc = describe_from_results(g, n, out, err);
 	/* only an exec's command line or a raw identifier can hold NUL; other summaries are C strings */
 	if (out->summary && !out->summary_len)
 		out->summary_len = strlen(out->summary);

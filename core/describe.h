@@ -25,6 +25,7 @@ enum cs_kind {
 	KIND_DIFF,
 	KIND_BUILD,
 	KIND_CONTENT,  /* content checksum of selected files (output -1) */
+	KIND_CACHE_MOUNT, /* a RUN --mount=type=cache directory */
 };
 
 struct cs_description {
@@ -40,9 +41,19 @@ struct cs_description {
 
 const char *kind_name(enum cs_kind kind);
 
-/* Describes node N; 0 (possibly KIND_UNKNOWN), -1 on a plaintext store error. */
+/*
+ * Describes node N from the best source there is: its plaintexts, else
+ * what its result says of itself (describe_from_results). 0 (possibly
+ * KIND_UNKNOWN), -1 when a store the graph reads from fails.
+ */
 int describe_node(const struct cs_graph *g, cs_node_id n, struct cs_description *out,
 		  struct cs_error *err);
 void description_free(struct cs_description *d);
+
+/* describe_record.c: from a result's description, or an image history line, into OUT (always named). */
+void describe_record_text(const char *text, struct cs_description *out);
+/* From N's results (results.h); OUT untouched when they say nothing. 0, or -1 on a store error. */
+int describe_from_results(const struct cs_graph *g, cs_node_id n, struct cs_description *out,
+			  struct cs_error *err);
 
 #endif

@@ -1,5 +1,6 @@
 #include "graph.h"
 #include "discover.h"
+#include "local_results.h"
 #include "plainstore.h"
 #include "xalloc.h"
 
@@ -28,6 +29,8 @@ void graph_free(struct cs_graph *g)
 		plainstore_close(g->plain[i]);
 	if (g->release)
 		g->release(g->release_ctx);
+	local_results_free(g->local_results);
+	free(g->warning);
 	free(g->origin);
 	if (g->found)
 		discovery_free(g->found);

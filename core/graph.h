@@ -84,6 +84,7 @@ struct cs_phase {
 
 struct cs_plainstore;
 struct cs_discovery;
+struct cs_local_results;
 
 #define CS_MAX_PLAINSTORES 4
 
@@ -106,12 +107,18 @@ struct cs_graph {
 
 	struct cs_result *results;
 	uint32_t result_count;
+	bool results_skipped;  /* a local store's _result was not read (local_results reads it when asked) */
+	/* a local store's results, joined to its workers' metadata_v2.db when asked; NULL for other sources */
+	struct cs_local_results *local_results;
 	struct cs_layer *layers;
 	uint32_t layer_count;
 
 	/* where plaintexts come from, asked in order; the graph owns them */
 	struct cs_plainstore *plain[CS_MAX_PLAINSTORES];
 	int plain_count;
+
+	/* a sidecar found beside the source that could not be used (results.h: graph_warning) */
+	char *warning;
 
 	struct cs_phase phases[CS_MAX_PHASES];
 	int phase_count;

@@ -162,6 +162,7 @@ int read_bolt_store(struct cs_graph *g, const char *path, bool with_results, str
 	struct bolt_file file = { .fd = -1 };
 	int rc = read_store(g, &file, path, cs_bytes_of(NULL, 0), with_results, err);
 
+	g->results_skipped = !with_results;
 	bolt_close(&file);
 	return rc;
 }

@@ -2,6 +2,7 @@
 #include "cache_spec.h"
 #include "discover.h"
 #include "input.h"
+#include "local_results.h"
 #include "plainstore.h"
 #include "readers.h"
 #include "remote.h"
@@ -31,7 +32,11 @@ static char *path_join(const char *dir, const char *name)
 	return xasprintf("%s%s%s", dir, n && dir[n - 1] == '/' ? "" : "/", name);
 }
 
-/* Adds the cache-debug.db at PATH if it exists. */
+/*
+ * Adds the cache-debug.db at PATH: one the user named must open; one
+ * merely found beside the store that cannot be used leaves the graph
+ * without plaintexts, and a warning that says why.
+ */
 static int add_debug_db(struct cs_graph *g, const char *path, bool must_exist,
 			struct cs_error *err)
 {
@@ -40,11 +45,30 @@ static int add_debug_db(struct cs_graph *g, const char *path, bool must_exist,
 
 	if (!must_exist && !is_file(path))
 		return 0;
-	if (plainstore_open_bolt(path, &store, err) < 0)
-		return -1;
+	if (plainstore_open_bolt(path, &store, err) < 0) {
+		if (must_exist)
+			return -1;
+		if (!g->warning)
+			g->warning = xasprintf("%s (plaintexts not shown)", err->msg);
+		return 0;
+	}
 	graph_add_plainstore(g, store);
 	graph_phase(g, "open cache-debug.db", start);
 	return 0;
+}
+
+/*
+ * What a local store's results are comes from its workers' metadata_v2.db
+ * (beside cache.db, or named with --metadata), read when asked. A store
+ * the user named must open now; one found beside warns when it fails.
+ */
+static int add_local_results(struct cs_graph *g, const char *db_path, const struct cs_load_options *opt,
+			     struct cs_error *err)
+{
+	const char *named = opt ? opt->metadata : NULL;
+
+	g->local_results = local_results_new(db_path, named);
+	return named ? local_results_check(g->local_results, true, err) : 0;
 }
 
 /*
@@ -72,6 +96,8 @@ static int load_bolt_store(struct cs_graph *g, const char *db_path,
 			plainstore_count_ahead(g->plain[i]);
 	}
 	rc = read_bolt_store(g, db_path, !(opt && opt->skip_local_results), err);
+	if (rc == 0)
+		rc = add_local_results(g, db_path, opt, err);
 	if (rc == 0 && !ahead)
 		rc = add_debug_db(g, debug, false, err);
 	if (rc == 0 && debug_rc < 0) {
@@ -128,6 +154,8 @@ static int load_input(struct cs_graph *g, const char *path, const struct cs_load
 		}
 		g->kind = "local store";
 		rc = read_bolt_store_memory(g, in.data, err);
+		if (rc == 0)
+			rc = add_local_results(g, NULL, opt, err);
 		/* the graph copies what it keeps; the bytes can go */
 		input_close(&in);
 		return rc;
@@ -221,6 +249,8 @@ int source_load(const char *source, const struct cs_load_options *opt,
 	g = graph_new(source, NULL);
 	g->found = found;
 	if (load_any(g, source, opt, err) < 0 ||
+	    (opt && opt->metadata && !g->local_results &&
+	     cs_fail(err, "--metadata goes with a local store (a daemon root or its cache.db)") < 0) ||
 	    (opt && opt->debug_db && add_debug_db(g, opt->debug_db, true, err) < 0) ||
 	    (opt && opt->addr && add_addr_plaintexts(g, source, opt, err) < 0)) {
 		graph_free(g);

@@ -27,6 +27,7 @@ struct cs_progress;
 
 struct cs_load_options {
 	const char *debug_db; /* --debug-db FILE: plaintexts for any source */
+	const char *metadata; /* --metadata FILE: a worker's metadata_v2.db for a local store */
 	/* network sources (core/remote.h) */
 	const char *cacert;   /* --cacert FILE: the CAs to trust instead of the system's */
 	bool plain_http;      /* --plain-http: allow http:// to hosts other than this one */

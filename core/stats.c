@@ -1,7 +1,9 @@
 #include "stats.h"
 #include "buf.h"
 #include "discover.h"
-#include "timefmt.h"
+#include "disk_usage.h"
+#include "results.h"
+#include "units.h"
 #include "escape.h"
 #include "plainstore.h"
 
@@ -34,6 +36,7 @@ int stats_print(struct cs_graph *g, FILE *out, struct cs_error *err)
 	int64_t plaintexts = 0;
 	struct cs_buf origin = CS_BUF_INIT;
 	double start = cs_now(), total = 0;
+	struct cs_disk_usage du;
 
 	for (cs_node_id n = 0; n < g->node_count; n++) {
 		if (g->nodes[n].flags & CS_NODE_RANDOM)
@@ -48,6 +51,10 @@ int stats_print(struct cs_graph *g, FILE *out, struct cs_error *err)
 		plaintexts += count;
 	}
 	graph_phase(g, "count plaintexts", start);
+	start = cs_now();
+	if (disk_usage_collect(g, &du, err) < 0)
+		return -1;
+	graph_phase(g, "read results", start);
 
 	escape_append(&origin, g->origin, strlen(g->origin), 0);
 	fprintf(out, "source:      %s (%s)\n", origin.data, g->kind ? g->kind : "unknown");
@@ -61,6 +68,14 @@ int stats_print(struct cs_graph *g, FILE *out, struct cs_error *err)
 	fprintf(out, "layers:      %u\n", g->layer_count);
 	fprintf(out, "plaintexts:  %lld in %d store%s\n", (long long)plaintexts, g->plain_count,
 		g->plain_count == 1 ? "" : "s");
+	disk_usage_print_totals(&du, out);
+	if (graph_warning(g)) {
+		struct cs_buf line = CS_BUF_INIT;
+		escape_append(&line, graph_warning(g), strlen(graph_warning(g)), 0);
+		fprintf(out, "warning:     %s\n", line.data);
+		buf_free(&line);
+	}
+	disk_usage_free(&du);
 	fprintf(out, "load phases:\n");
 	for (int i = 0; i < g->phase_count; i++) {
 		fprintf(out, "  %-22s %8.3f s\n", g->phases[i].name, g->phases[i].seconds);

@@ -184,23 +184,36 @@ static int read_key_links(void *ctx, const struct bolt_item *item, struct cs_err
 	return 0;
 }
 
-/* One key of _result/<id>: result ID -> {"CreatedAt":"...","ID":"..."}. */
-static int read_result(void *ctx, const struct bolt_item *item, struct cs_error *err)
+int scan_result_value(const struct bolt_item *item, struct cs_bytes *id, struct cs_bytes *created,
+		      struct cs_error *err)
 {
-	struct scan *s = ctx;
 	struct json_flat_field f[] = {
 		{ .name = "CreatedAt", .kind = JSON_FLAT_STRING },
 		{ .name = "ID", .kind = JSON_FLAT_STRING },
 	};
 
-	if (item->is_bucket)
-		return 0;
 	if (json_flat_parse(item->value, f, 2, err) < 0)
 		return cs_fail_context(err, "invalid result");
+	*id = f[1].present ? f[1].string : item->key;
+	*created = f[0].present ? f[0].string : cs_bytes_of(NULL, 0);
+	return f[0].present;
+}
+
+/* One key of _result/<id>: result ID -> {"CreatedAt":"...","ID":"..."}. */
+static int read_result(void *ctx, const struct bolt_item *item, struct cs_error *err)
+{
+	struct scan *s = ctx;
+	struct cs_bytes id, created;
+	int has_created;
+
+	if (item->is_bucket)
+		return 0;
+	if ((has_created = scan_result_value(item, &id, &created, err)) < 0)
+		return -1;
 	struct scan_record *rec = new_record(s, SCAN_RESULT);
-	rec->id = f[1].present ? f[1].string : item->key;
-	rec->has_created = f[0].present;
-	rec->created = f[0].string;
+	rec->id = id;
+	rec->has_created = has_created;
+	rec->created = created;
 	return 0;
 }
 

@@ -62,4 +62,12 @@ int store_scan(struct bolt_file *file, const struct bolt_bucket *links,
 	       const struct bolt_bucket *results, scan_take_fn take, void *ctx,
 	       struct cs_error *err);
 
+/*
+ * A _result entry (ITEM, in _result/<key>): the result's ID (the entry's
+ * key when the value names none) and CreatedAt. 1 with a time, 0 without,
+ * -1 when the value is not the JSON object the daemon writes.
+ */
+int scan_result_value(const struct bolt_item *item, struct cs_bytes *id, struct cs_bytes *created,
+		      struct cs_error *err);
+
 #endif

@@ -5,6 +5,7 @@
  */
 #include "browser.h"
 #include "core/escape.h"
+#include "core/units.h"
 #include "core/xalloc.h"
 #include "diff_view.h"
 #include "draw.h"
@@ -56,23 +57,6 @@ void describe_cache_clear(struct browser *b)
 		b->cache[i].summary = NULL;
 		b->cache[i].node = CS_NONE;
 	}
-}
-
-static void human_size(char *out, size_t size, int64_t bytes)
-{
-	static const char units[] = "BKMGT";
-	double v = (double)bytes;
-	int u = 0;
-
-	if (bytes < 0) {
-		snprintf(out, size, "-");
-		return;
-	}
-	while (v >= 1024 && u < 4) {
-		v /= 1024;
-		u++;
-	}
-	snprintf(out, size, u ? "%.1f%c" : "%.0f%c", v, units[u]);
 }
 
 /* The size of a node's first result: its top layer's, when the cache knows it. */
@@ -169,7 +153,7 @@ static void draw_row(struct browser *b, const struct columns *c, int y, cs_node_
 	}
 	char size[16] = "";
 	if (c->size)
-		human_size(size, sizeof(size), result_size(g, n));
+		format_size(result_size(g, n), size, sizeof(size));
 	snprintf(cell, sizeof(cell), "%*u %*u %s %*s%s", c->in, input_count(g, n), c->out, graph_child_count(g, n),
 		 (g->nodes[n].flags & CS_NODE_RANDOM) ? "*" : " ", c->size, size, c->size ? " " : "");
 	x += draw_text(&b->term, y, x, b->table_x + b->table_w - x, cell, base);

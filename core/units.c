@@ -1,4 +1,4 @@
-#include "timefmt.h"
+#include "units.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -7,13 +7,64 @@
 
 #define NS_PER_SECOND 1000000000LL
 
-const char *format_time_ns(int64_t ns, char *buf, size_t size)
+static const char *format_time(int64_t ns, const char *format, char *buf, size_t size)
 {
 	time_t seconds = (time_t)(ns / NS_PER_SECOND);
 	struct tm tm;
 
-	if (ns <= 0 || !gmtime_r(&seconds, &tm) || strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+	if (ns <= 0 || !gmtime_r(&seconds, &tm) || strftime(buf, size, format, &tm) == 0)
 		snprintf(buf, size, "-");
+	return buf;
+}
+
+const char *format_time_ns(int64_t ns, char *buf, size_t size)
+{
+	return format_time(ns, "%Y-%m-%d %H:%M:%S UTC", buf, size);
+}
+
+const char *format_time_plain(int64_t ns, char *buf, size_t size)
+{
+	return format_time(ns, "%Y-%m-%d %H:%M:%S", buf, size);
+}
+
+const char *format_rfc3339_ns(int64_t ns, char *buf, size_t size)
+{
+	time_t seconds = (time_t)(ns / NS_PER_SECOND);
+	long fraction = (long)(ns % NS_PER_SECOND);
+	struct tm tm;
+	size_t n;
+
+	if (ns <= 0 || !gmtime_r(&seconds, &tm) || (n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm)) == 0) {
+		snprintf(buf, size, "%s", "");
+		return buf;
+	}
+	if (fraction) {
+		char digits[16];
+		int len = snprintf(digits, sizeof(digits), ".%09ld", fraction);
+		while (len > 1 && digits[len - 1] == '0')
+			digits[--len] = '\0';
+		snprintf(buf + n, size - n, "%sZ", digits);
+	} else {
+		snprintf(buf + n, size - n, "Z");
+	}
+	return buf;
+}
+
+const char *format_size(int64_t bytes, char *buf, size_t size)
+{
+	static const char units[] = "BKMGTP";
+	double v = (double)bytes;
+	int u = 0;
+
+	if (bytes < 0) {
+		snprintf(buf, size, "-");
+		return buf;
+	}
+	while (v >= 1024 && u < 5) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, size, u ? "%.1f%c" : "%.0f%c", v, units[u]);
 	return buf;
 }
 

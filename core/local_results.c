@@ -369,7 +369,8 @@ static void join_record(struct cs_local_results *lr, const struct result_ref *re
 			info->created = r->created;
 		info->last_used = r->last_used;
 		info->usage_count = r->usage_count;
-		info->total_size = chain_size(lr, md, &set, at);
+		if (!out->skip_totals)
+			info->total_size = chain_size(lr, md, &set, at);
 	}
 	record_set_free(&set);
 }

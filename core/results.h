@@ -34,6 +34,8 @@ struct cs_result_list {
 	struct cs_result_info *items;
 	size_t count, cap;
 	struct cs_strings strings;
+	/* set by the caller: leave total_size unknown (the records below are not read) */
+	bool skip_totals;
 };
 
 void result_list_init(struct cs_result_list *l);

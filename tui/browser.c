@@ -34,14 +34,19 @@ uint32_t table_length(const struct browser *b)
 	return b->diff ? diff_view_length(b->diff) : b->g->node_count;
 }
 
+/* Alone, a row is a node; sorted, positions go through the sort's order. */
 uint32_t table_row_at(const struct browser *b, uint32_t position)
 {
-	return b->diff ? diff_view_row_at(b->diff, position) : position;
+	if (b->diff)
+		return diff_view_row_at(b->diff, position);
+	return b->sort.row_at && position < b->g->node_count ? b->sort.row_at[position] : position;
 }
 
 uint32_t table_position_of(const struct browser *b, uint32_t row)
 {
-	return b->diff ? diff_view_position_of(b->diff, row) : row;
+	if (b->diff)
+		return diff_view_position_of(b->diff, row);
+	return b->sort.position_of && row < b->g->node_count ? b->sort.position_of[row] : row;
 }
 
 void browser_goto_row(struct browser *b, uint32_t row, bool remember)
@@ -121,6 +126,8 @@ static void draw_title(struct browser *b)
 	/* counts first: on a narrow screen the path is what gets cut */
 	buf_printf(&line, " cachescope  %u records, %u roots  %s  ", b->g->node_count, b->g->root_count,
 		   b->g->kind ? b->g->kind : "cache");
+	if (b->sort.order != ORDER_STORE)
+		buf_printf(&line, "[sorted by %s]  ", table_order_name(b->sort.order));
 	escape_append(&line, b->g->origin, strlen(b->g->origin), b->term.utf8 ? 0 : ESCAPE_ASCII_ONLY);
 	draw_blank(0, 0, b->term.cols, attr);
 	draw_text(&b->term, 0, 0, b->term.cols, line.data, attr);
@@ -220,7 +227,7 @@ static void browser_free(struct browser *b)
 	describe_cache_clear(b);
 	free(b->parents);
 	free(b->children);
-	plaintext_free(&b->plain);
+	table_sort_free(&b->sort);
 	for (size_t i = 0; i < sizeof(b->digest_index) / sizeof(b->digest_index[0]); i++)
 		free(b->digest_index[i].node);
 	history_free(&b->history);
@@ -255,7 +262,8 @@ int browser_run_diff(struct cs_graph *g, struct cs_graph *other, struct cs_diff 
 			browser_goto_row(&b, diff_view_row_at(b.diff, 0), false);
 	}
 	b.detail_node = CS_NONE - 1; /* nothing built yet */
-	b.detail_tab = PANE_PARENTS;
+	b.focus = FOCUS_TABLE;
+	b.tab = 0;
 	for (size_t i = 0; i < DESCRIBE_CACHE_SIZE; i++)
 		b.cache[i].node = CS_NONE;
 	if (term_start(&b.term) < 0) {

@@ -4,7 +4,10 @@
 #include "core/describe.h"
 #include "core/graph.h"
 #include "core/plain_render.h"
+#include "core/results.h"
 #include "core/search.h"
+#include "keymap.h"
+#include "pane.h"
 #include "term.h"
 
 #include <stdbool.h>
@@ -12,8 +15,6 @@
 #include <stdio.h>
 
 /* The browser's state, shared by the files of tui/ (one job each). */
-
-enum pane { PANE_TABLE, PANE_PARENTS, PANE_CHILDREN, PANE_PLAINTEXTS, PANE_COUNT };
 
 /* A few hundred node descriptions: what is on screen, and what just was. */
 #define DESCRIBE_CACHE_SIZE 1024
@@ -23,6 +24,7 @@ struct described {
 	cs_node_id node;  /* CS_NONE: empty slot */
 	enum cs_kind kind;
 	char *summary;    /* escaped for display */
+	int64_t size;     /* its first result's own size; -1 unknown */
 };
 
 /* A line of the Parents or Children pane: a link to a node. */
@@ -53,6 +55,25 @@ struct plaintext_pane {
 	size_t visible_count, visible_cap;
 };
 
+/* The Results pane: what the selected node's results are, as lines. */
+struct results_pane {
+	struct cs_result_list list;
+	char **lines;           /* escaped, made when the node is selected */
+	bool *heading;
+	size_t count, cap;
+};
+
+/* The table's order: the store's (depth-first, as the daemon numbers records), or by a result's figure. */
+enum table_order { ORDER_STORE, ORDER_SIZE, ORDER_LAST_USED, ORDER_COUNT };
+
+struct table_sort {
+	enum table_order order;
+	uint32_t *row_at;       /* position -> node, for an order other than the store's */
+	uint32_t *position_of;  /* node -> position */
+	int64_t *size, *last_used; /* per node, read once when first asked */
+	const struct cs_graph *graph; /* what the figures belong to */
+};
+
 /* Which node a digest names (its own, or the link digest it is reached by), built on first use. */
 struct digest_index {
 	const struct cs_graph *graph;
@@ -72,8 +93,8 @@ struct cs_load_options;
 struct browser {
 	struct cs_graph *g;
 	struct term term;
-	enum pane focus;
-	enum pane detail_tab;   /* which detail pane shows when the table has focus */
+	int focus;              /* FOCUS_TABLE, or the index in detail_panes of the focused pane */
+	int tab;                /* the detail pane shown (beside or below the table) */
 	cs_node_id selected;
 	uint32_t row;           /* the selected row */
 	uint32_t table_top;     /* the first position shown */
@@ -85,10 +106,12 @@ struct browser {
 	/* the selected node's details, rebuilt when the selection changes */
 	const struct cs_graph *detail_graph;
 	cs_node_id detail_node;
+	struct pane_view views[DETAIL_PANES];
 	struct link_line *parents, *children;
 	size_t parent_count, child_count, parent_cap, child_cap;
 	struct plaintext_pane plain;
-	struct pane_view panes[PANE_COUNT];
+	struct results_pane results;
+	struct table_sort sort;
 	struct digest_index digest_index[2]; /* one per graph shown */
 
 	struct described cache[DESCRIBE_CACHE_SIZE];
@@ -134,33 +157,31 @@ void describe_cache_clear(struct browser *b);
 void node_table_draw(struct browser *b);
 void node_table_scroll_to(struct browser *b);
 
-/* detail.c: the panes beside or below the table */
+/* detail.c: the panes beside or below the table, through their pane_ops */
 void detail_build(struct browser *b);
 void detail_free(struct browser *b);
 void detail_draw(struct browser *b);
-size_t detail_line_count(const struct browser *b, enum pane p);
-/* Enter on the selected line of the focused pane: go where it leads (false: it leads nowhere). */
-bool detail_follow(struct browser *b);
-/* The digest the selected line of pane P names, if any. */
-bool detail_digest(struct browser *b, enum pane p, struct cs_digest *out);
+/* The focused pane's ops, or NULL when the table has the focus. */
+const struct pane_ops *focused_pane(const struct browser *b);
+/* The cursor and top line of pane OPS. */
+struct pane_view *pane_view_of(struct browser *b, const struct pane_ops *ops);
+const struct pane_view *pane_view_seen(const struct browser *b, const struct pane_ops *ops);
+/* Focuses pane I of detail_panes (FOCUS_TABLE: the table). */
+void focus_pane(struct browser *b, int i);
 /* Builds what following a digest needs, while nobody is typing (a million keys: some 20 ms). */
 void detail_prepare(struct browser *b);
 /* The node digest D names in graph G (CS_NONE: none), through a lazily built index. */
 cs_node_id detail_node_of_digest(struct browser *b, const struct cs_graph *g, const struct cs_digest *d);
 
 /* plaintext_pane.c */
-void plaintext_build(struct browser *b);
 void plaintext_free(struct plaintext_pane *p);
-void plaintext_draw(struct browser *b, int y, int rows);
-/* Enter: a digest of this cache goes to its node, one shown in the pane to its record; else folds */
-void plaintext_follow(struct browser *b);
-/* Space: folds or unfolds the line, or the record or JSON value it is in. */
-void plaintext_toggle_fold(struct browser *b);
-bool plaintext_digest(const struct browser *b, struct cs_digest *out);
-/* The line drawn at ROW of the pane (rows count from its first line), or SIZE_MAX. */
-size_t plaintext_line_at_row(const struct browser *b, int row);
 
-/* keys.c */
+/* node_table.c: the order of the rows (store, size, last use) */
+void table_sort_next(struct browser *b);
+const char *table_order_name(enum table_order order);
+void table_sort_free(struct table_sort *s);
+
+/* keys.c: what a request does */
 void keys_handle(struct browser *b, int key);
 
 /* prompt.c */

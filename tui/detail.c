@@ -1,67 +1,56 @@
 /*
- * The detail panes of the selected node: Parents (per input), Children
- * (per output) and, in plaintext_pane.c, Plaintexts. Lists are built when
- * the selection changes; the text of a line is made when the line is
- * drawn, so a root with ten thousand children costs what the screen
- * shows.
+ * The detail panes beside or below the table: their tabs, and the frame
+ * every pane draws in. What a pane shows is its own file's business
+ * (link_pane.c, plaintext_pane.c, results_pane.c), reached through its
+ * pane_ops; this file also keeps the index that turns a followed digest
+ * into a node.
  */
 #include "browser.h"
-#include "core/escape.h"
-#include "core/plaintext.h"
 #include "core/xalloc.h"
-#include "diff_view.h"
 #include "draw.h"
 
 #include <curses.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void add_link_line(struct link_line **lines, size_t *count, size_t *cap, struct link_line l)
+const struct pane_ops *const detail_panes[DETAIL_PANES] = {
+	&parents_pane, &children_pane, &plaintexts_pane, &results_pane,
+};
+
+static int pane_index(const struct pane_ops *ops)
 {
-	XGROW(*lines, *cap, *count + 1);
-	(*lines)[(*count)++] = l;
+	for (int i = 0; i < DETAIL_PANES; i++)
+		if (detail_panes[i] == ops)
+			return i;
+	return 0;
 }
 
-static void build_parents(struct browser *b, cs_node_id n)
+const struct pane_ops *focused_pane(const struct browser *b)
 {
-	const struct cs_graph *g = b->g;
-
-	for (uint32_t i = 0; i < graph_parent_count(g, n); i++) {
-		const struct cs_link *l = graph_parent(g, n, i);
-		if (i == 0 || graph_parent(g, n, i - 1)->input != l->input)
-			add_link_line(&b->parents, &b->parent_count, &b->parent_cap,
-				      (struct link_line){ 0, CS_NONE, true, (int32_t)l->input });
-		add_link_line(&b->parents, &b->parent_count, &b->parent_cap,
-			      (struct link_line){ g->parent_links[g->nodes[n].parents + i], l->parent, false,
-						  (int32_t)l->input });
-	}
+	return b->focus == FOCUS_TABLE ? NULL : detail_panes[b->focus];
 }
 
-static void build_children(struct browser *b, cs_node_id n)
+struct pane_view *pane_view_of(struct browser *b, const struct pane_ops *ops)
 {
-	const struct cs_graph *g = b->g;
-	cs_node_id last = CS_NONE;
+	return &b->views[pane_index(ops)];
+}
 
-	for (uint32_t i = 0; i < graph_child_count(g, n); i++) {
-		const struct cs_link *l = graph_child(g, n, i);
-		bool new_output = i == 0 || graph_child(g, n, i - 1)->output != l->output;
-		if (new_output) {
-			add_link_line(&b->children, &b->child_count, &b->child_cap,
-				      (struct link_line){ 0, CS_NONE, true, l->output });
-			last = CS_NONE;
-		}
-		if (l->child == last)
-			continue;
-		last = l->child;
-		add_link_line(&b->children, &b->child_count, &b->child_cap,
-			      (struct link_line){ g->child_links[g->nodes[n].children + i], l->child, false, l->output });
-	}
+const struct pane_view *pane_view_seen(const struct browser *b, const struct pane_ops *ops)
+{
+	return &b->views[pane_index(ops)];
+}
+
+void focus_pane(struct browser *b, int i)
+{
+	b->focus = i;
+	if (i != FOCUS_TABLE)
+		b->tab = i;
 }
 
 void detail_free(struct browser *b)
 {
-	b->parent_count = b->child_count = 0;
-	plaintext_free(&b->plain);
+	for (int i = 0; i < DETAIL_PANES; i++)
+		detail_panes[i]->close(b);
 }
 
 void detail_build(struct browser *b)
@@ -69,29 +58,15 @@ void detail_build(struct browser *b)
 	detail_free(b);
 	b->detail_node = b->selected;
 	b->detail_graph = b->g;
-	for (int p = PANE_PARENTS; p < PANE_COUNT; p++)
-		b->panes[p] = (struct pane_view){ 0, 0 };
+	for (int i = 0; i < DETAIL_PANES; i++)
+		b->views[i] = (struct pane_view){ 0, 0 };
 	if (b->selected == CS_NONE)
 		return;
-	build_parents(b, b->selected);
-	build_children(b, b->selected);
-	plaintext_build(b);
-	/* start on a line that leads somewhere */
-	if (b->parent_count > 1)
-		b->panes[PANE_PARENTS].selected = 1;
-	if (b->child_count > 1)
-		b->panes[PANE_CHILDREN].selected = 1;
+	for (int i = 0; i < DETAIL_PANES; i++)
+		detail_panes[i]->open(b);
 }
 
-size_t detail_line_count(const struct browser *b, enum pane p)
-{
-	switch (p) {
-	case PANE_PARENTS: return b->parent_count;
-	case PANE_CHILDREN: return b->child_count;
-	case PANE_PLAINTEXTS: return b->plain.visible_count;
-	default: return 0;
-	}
-}
+/* ---- digests to nodes ---- */
 
 static struct digest_index *index_for(struct browser *b, const struct cs_graph *g)
 {
@@ -151,141 +126,64 @@ cs_node_id detail_node_of_digest(struct browser *b, const struct cs_graph *g, co
 	return x->node[i];
 }
 
-bool detail_follow(struct browser *b)
-{
-	size_t sel = b->panes[b->focus].selected;
-	const struct link_line *l = NULL;
-
-	if (b->focus == PANE_PLAINTEXTS) {
-		plaintext_follow(b);
-		return true;
-	}
-	if (b->focus == PANE_PARENTS && sel < b->parent_count)
-		l = &b->parents[sel];
-	else if (b->focus == PANE_CHILDREN && sel < b->child_count)
-		l = &b->children[sel];
-	if (!l || l->target == CS_NONE)
-		return false;
-	browser_select(b, l->target, true);
-	return true;
-}
-
-bool detail_digest(struct browser *b, enum pane p, struct cs_digest *out)
-{
-	size_t sel = b->panes[p].selected;
-	const struct link_line *l = NULL;
-
-	if (p == PANE_PARENTS && sel < b->parent_count)
-		l = &b->parents[sel];
-	else if (p == PANE_CHILDREN && sel < b->child_count)
-		l = &b->children[sel];
-	if (l && !l->heading) {
-		*out = *graph_digest(b->g, b->g->links[l->link].digest);
-		return true;
-	}
-	if (p == PANE_PLAINTEXTS)
-		return plaintext_digest(b, out);
-	return false;
-}
-
-/* The decoded selector, in a few words: "/hello", "/go.mod,/go.sum". */
-static void selector_text(struct browser *b, cs_dig selector, struct cs_buf *out)
-{
-	struct cs_plain *p;
-	struct cs_error err;
-	char hex[65];
-
-	digest_hex(graph_digest(b->g, selector), hex);
-	if (plain_resolve(b->g, graph_digest(b->g, selector), &p, &err) > 0) {
-		char *summary = render_selector_summary(p);
-		buf_adds(out, "  selects ");
-		escape_append(out, summary, strlen(summary), b->term.utf8 ? 0 : ESCAPE_ASCII_ONLY);
-		free(summary);
-		plain_free(p);
-	} else {
-		buf_printf(out, "  selector %.12s", hex);
-	}
-}
-
-static void link_line_text(struct browser *b, enum pane p, const struct link_line *l, struct cs_buf *out)
-{
-	const struct cs_link *link = &b->g->links[l->link];
-	char hex[65];
-
-	if (l->heading) {
-		buf_printf(out, p == PANE_PARENTS ? "Input %d" : "Output %d", l->group);
-		return;
-	}
-	const struct described *d = describe_cached(b, l->target);
-	digest_hex(graph_digest(b->g, link->digest), hex);
-	buf_printf(out, "  #%u %-7s link %.12s", l->target + 1, kind_name(d->kind), hex);
-	if (p == PANE_CHILDREN)
-		buf_printf(out, " as input %u", link->input);
-	if (link->selector != CS_DIG_NONE)
-		selector_text(b, link->selector, out);
-	buf_adds(out, "  ");
-	buf_adds(out, d->summary);
-}
+/* ---- drawing ---- */
 
 static void draw_tabs(struct browser *b)
 {
-	static const char *const names[] = { "", "Parents", "Children", "Plaintexts" };
 	int x = b->detail_x, y = b->detail_y;
 	char label[64];
 
 	draw_blank(y, x, b->detail_w, A_BOLD);
-	for (enum pane p = PANE_PARENTS; p < PANE_COUNT; p++) {
-		bool current = p == b->detail_tab;
+	for (int i = 0; i < DETAIL_PANES; i++) {
+		const struct pane_ops *ops = detail_panes[i];
+		bool current = i == b->tab, focused = current && b->focus == i;
 		int attr = current ? term_attr(&b->term, COLOR_PAIR_TITLE) : (int)A_BOLD;
-		/* what the tab counts: links, or records of plaintext */
-		size_t count = 0;
-		if (p == PANE_PLAINTEXTS)
-			count = (size_t)b->plain.lines.records;
-		else if (b->selected != CS_NONE)
-			count = p == PANE_PARENTS ? graph_parent_count(b->g, b->selected)
-						  : graph_child_count(b->g, b->selected);
-		const char *name = p == PANE_PLAINTEXTS && b->plain.is_diff ? "Plaintext diff" : names[p];
-		snprintf(label, sizeof(label), "%s%s (%zu)%s", current && b->focus == p ? "[" : " ", name, count,
-			 current && b->focus == p ? "]" : " ");
+		const char *name = ops->label ? ops->label(b) : ops->name;
+		size_t count = b->selected == CS_NONE ? 0 : ops->count(b);
+		snprintf(label, sizeof(label), "%s%s (%zu)%s", focused ? "[" : " ", name, count, focused ? "]" : " ");
 		x += draw_text(&b->term, y, x, b->detail_x + b->detail_w - x, label, attr);
 		x += draw_text(&b->term, y, x, b->detail_x + b->detail_w - x, " ", A_NORMAL);
 	}
 }
 
+/* A pane drawn line by line: each line's text from the pane, the view scrolled to the cursor. */
+static void draw_lines(struct browser *b, const struct pane_ops *ops, int rows)
+{
+	struct pane_view *v = pane_view_of(b, ops);
+	size_t count = ops->lines(b);
+	bool focused = focused_pane(b) == ops;
+
+	if (v->selected < v->top)
+		v->top = v->selected;
+	if (v->selected >= v->top + (size_t)rows)
+		v->top = v->selected - (size_t)rows + 1;
+	for (int i = 0; i < rows && v->top + (size_t)i < count; i++) {
+		size_t line = v->top + (size_t)i;
+		int y = b->detail_y + 1 + i;
+		bool selected = line == v->selected && focused, heading = false;
+		struct cs_buf text = CS_BUF_INIT;
+		ops->line_text(b, line, &text, &heading);
+		int attr = selected ? term_attr(&b->term, COLOR_PAIR_SELECTED) : heading ? (int)A_BOLD : (int)A_NORMAL;
+		draw_blank(y, b->detail_x, b->detail_w, selected ? attr : (int)A_NORMAL);
+		draw_text(&b->term, y, b->detail_x, b->detail_w, text.data ? text.data : "", attr);
+		buf_free(&text);
+	}
+}
+
 void detail_draw(struct browser *b)
 {
-	enum pane p = b->detail_tab;
-	struct pane_view *v = &b->panes[p];
-	size_t count = detail_line_count(b, p);
+	const struct pane_ops *ops = detail_panes[b->tab];
 	int rows = b->detail_h - 1;
 
 	draw_tabs(b);
 	if (rows <= 0)
 		return;
-	if (p == PANE_PLAINTEXTS && count) {
-		plaintext_draw(b, b->detail_y + 1, rows);
+	if (b->selected == CS_NONE || ops->lines(b) == 0) {
+		draw_text(&b->term, b->detail_y + 1, b->detail_x + 2, b->detail_w - 2, ops->empty, A_NORMAL);
 		return;
 	}
-	if (v->selected < v->top)
-		v->top = v->selected;
-	if (v->selected >= v->top + (size_t)rows)
-		v->top = v->selected - (size_t)rows + 1;
-	if (count == 0) {
-		const char *empty = p == PANE_PARENTS ? "(a root: no parents)" :
-				    p == PANE_CHILDREN ? "(no children)" : "(no plaintexts)";
-		draw_text(&b->term, b->detail_y + 1, b->detail_x + 2, b->detail_w - 2, empty, A_NORMAL);
-		return;
-	}
-	for (int i = 0; i < rows && v->top + (size_t)i < count; i++) {
-		size_t line = v->top + (size_t)i;
-		int y = b->detail_y + 1 + i;
-		bool selected = line == v->selected && b->focus == p;
-		const struct link_line *l = p == PANE_PARENTS ? &b->parents[line] : &b->children[line];
-		struct cs_buf text = CS_BUF_INIT;
-		link_line_text(b, p, l, &text);
-		int attr = selected ? term_attr(&b->term, COLOR_PAIR_SELECTED) : l->heading ? (int)A_BOLD : (int)A_NORMAL;
-		draw_blank(y, b->detail_x, b->detail_w, selected ? attr : (int)A_NORMAL);
-		draw_text(&b->term, y, b->detail_x, b->detail_w, text.data, attr);
-		buf_free(&text);
-	}
+	if (ops->draw)
+		ops->draw(b, b->detail_y + 1, rows);
+	else
+		draw_lines(b, ops, rows);
 }

@@ -201,7 +201,7 @@ void diff_view_draw(struct browser *b)
 		const struct diff_row *r = &v->rows[v->shown[position]];
 		bool selected = v->shown[position] == b->row;
 		int y = b->table_y + 1 + i;
-		int base = selected ? term_attr(&b->term, COLOR_PAIR_SELECTED) | (b->focus == PANE_TABLE ? A_BOLD : 0)
+		int base = selected ? term_attr(&b->term, COLOR_PAIR_SELECTED) | (b->focus == FOCUS_TABLE ? A_BOLD : 0)
 				    : A_NORMAL;
 		char mark[2] = { r->mark, '\0' };
 		draw_blank(y, b->table_x, b->table_w, base);

@@ -6,33 +6,26 @@
 #include "draw.h"
 
 #include <curses.h>
+#include <stdio.h>
 #include <string.h>
 
-static const char *const help_lines[] = {
-	"cachescope keys",
-	"",
-	"j k  Down Up          move in the focused pane",
-	"h l  Left Right       previous / next pane",
-	"PgDn PgUp ^F ^B ^D ^U page down / up",
-	"g G  Home End         first / last",
-	"Tab  Shift-Tab        next / previous pane",
-	"Enter                 follow the parent, child or digest under the cursor",
-	"[  ]  Backspace       back / forward / back through the nodes visited",
-	"p  c                  go to the first parent / the first child",
-	":                     go to an ID or a digest prefix",
-	"/                     search digests and plaintext text (Esc cancels)",
-	"n  N                  next / previous match",
-	"Space                 fold or unfold a record or a JSON value",
-	"y                     copy the selected digest to the clipboard (OSC 52)",
-	"d                     add a second source: compare the two side by side",
-	"f                     side by side: only the rows that differ",
-	"                      (= same  ~ changed  - only in A  + only in B)",
-	"^L                    redraw the screen",
-	"?  q                  this help / quit",
-	"Mouse                 a click selects, the wheel scrolls",
-};
+/* The title, a blank line, then keymap.c's help lines. */
+#define HELP_COUNT (int)(help_line_count + 2)
+#define KEYS_WIDTH 22
 
-#define HELP_COUNT (int)(sizeof(help_lines) / sizeof(help_lines[0]))
+/* Line I of the help screen into BUF. */
+static const char *help_line(int i, char *buf, size_t size)
+{
+	const struct help_line *l;
+
+	if (i == 0)
+		return "cachescope keys";
+	if (i == 1)
+		return "";
+	l = &help_lines[i - 2];
+	snprintf(buf, size, "%-*s%s", KEYS_WIDTH, l->keys ? l->keys : "", l->what);
+	return buf;
+}
 
 /* Rows of the table the screen shows at once. */
 static int help_rows(void)
@@ -69,8 +62,11 @@ void help_draw(struct browser *b)
 	int width = 0, rows, cols, shown = help_rows();
 
 	getmaxyx(stdscr, rows, cols);
+	char buf[160];
+
 	for (int i = 0; i < HELP_COUNT; i++) {
-		int w = text_width(help_lines[i], strlen(help_lines[i]));
+		const char *line = help_line(i, buf, sizeof(buf));
+		int w = text_width(line, strlen(line));
 		if (w > width)
 			width = w;
 	}
@@ -86,7 +82,8 @@ void help_draw(struct browser *b)
 		draw_blank(top + y, left, width, A_REVERSE);
 	for (int i = 0; i < shown && b->help_top + i < HELP_COUNT && i + 1 < height; i++) {
 		int line = b->help_top + i;
-		draw_text(&b->term, top + 1 + i, left + 2, width - 4, help_lines[line], A_REVERSE | (line == 0 ? A_BOLD : 0));
+		draw_text(&b->term, top + 1 + i, left + 2, width - 4, help_line(line, buf, sizeof(buf)),
+			  A_REVERSE | (line == 0 ? A_BOLD : 0));
 	}
 	/* more below: say how to get there, on the bottom border */
 	if (b->help_top + shown < HELP_COUNT && height > 1)

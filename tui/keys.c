@@ -1,53 +1,53 @@
-/* What each key does. vi keys and arrows both work; `?` lists them all. */
+/*
+ * What each request does. A key becomes a request (keymap.c); the focused
+ * pane may answer it itself (pane_ops.request), else the browser does,
+ * here. `?` lists them all.
+ */
 #include "browser.h"
 
 #include "diff_view.h"
 
 #include <curses.h>
 
-#define CTRL(c) ((c) & 0x1f)
-
-static size_t pane_length(const struct browser *b, enum pane p)
+static size_t focus_length(const struct browser *b)
 {
-	return p == PANE_TABLE ? table_length(b) : detail_line_count(b, p);
+	const struct pane_ops *ops = focused_pane(b);
+
+	return ops ? ops->lines(b) : table_length(b);
 }
 
-static int pane_page(const struct browser *b, enum pane p)
+static int focus_page(const struct browser *b)
 {
-	int h = p == PANE_TABLE ? b->table_h - 1 : b->detail_h - 1;
+	int h = focused_pane(b) ? b->detail_h - 1 : b->table_h - 1;
 	return h > 1 ? h - 1 : 1;
 }
 
 /* Moves the focused pane's cursor by DELTA lines (clamped). */
 static void move_cursor(struct browser *b, long delta)
 {
-	enum pane p = b->focus;
-	size_t len = pane_length(b, p);
+	const struct pane_ops *ops = focused_pane(b);
+	size_t len = focus_length(b);
 	long at, last = (long)len - 1;
 
 	if (len == 0)
 		return;
-	at = (long)(p == PANE_TABLE ? table_position_of(b, b->row) : b->panes[p].selected) + delta;
+	at = (long)(ops ? pane_view_of(b, ops)->selected : table_position_of(b, b->row)) + delta;
 	if (at < 0)
 		at = 0;
 	if (at > last)
 		at = last;
-	if (p == PANE_TABLE)
-		browser_goto_row(b, table_row_at(b, (uint32_t)at), false);
+	if (ops)
+		pane_view_of(b, ops)->selected = (size_t)at;
 	else
-		b->panes[p].selected = (size_t)at;
+		browser_goto_row(b, table_row_at(b, (uint32_t)at), false);
 }
 
-static void focus_pane(struct browser *b, enum pane p)
-{
-	b->focus = p;
-	if (p != PANE_TABLE)
-		b->detail_tab = p;
-}
-
+/* Tab order: the table, then each pane. */
 static void cycle_focus(struct browser *b, int step)
 {
-	focus_pane(b, (enum pane)(((int)b->focus + step + PANE_COUNT) % PANE_COUNT));
+	int places = DETAIL_PANES + 1, at = b->focus + 1;
+
+	focus_pane(b, (at + step + places) % places - 1);
 }
 
 static void go_along(struct browser *b, bool parent)
@@ -66,11 +66,13 @@ static void go_along(struct browser *b, bool parent)
 
 static void follow(struct browser *b)
 {
-	if (b->focus == PANE_TABLE) {
-		focus_pane(b, b->detail_tab);
+	const struct pane_ops *ops = focused_pane(b);
+
+	if (!ops) {
+		focus_pane(b, b->tab);
 		return;
 	}
-	if (!detail_follow(b))
+	if (b->selected == CS_NONE || !ops->follow(b))
 		browser_message(b, false, "nothing to go to on this line");
 }
 
@@ -88,11 +90,14 @@ static void travel(struct browser *b, bool back)
 
 static void copy_digest(struct browser *b)
 {
+	const struct pane_ops *ops = focused_pane(b);
 	struct cs_digest d;
 	char text[CS_DIGEST_STRLEN + 1];
 	bool have = false;
 
-	if (b->focus == PANE_TABLE && b->selected != CS_NONE) {
+	if (b->selected == CS_NONE) {
+		have = false;
+	} else if (!ops) {
 		const struct cs_graph *g = b->g;
 		if (g->nodes[b->selected].digest != CS_DIG_NONE) {
 			d = *graph_digest(g, g->nodes[b->selected].digest);
@@ -102,7 +107,7 @@ static void copy_digest(struct browser *b)
 			have = true;
 		}
 	} else {
-		have = detail_digest(b, b->focus, &d);
+		have = ops->digest(b, &d);
 	}
 	if (!have) {
 		browser_message(b, false, "no digest here to copy");
@@ -115,141 +120,95 @@ static void copy_digest(struct browser *b)
 		browser_message(b, false, "copied %s to the clipboard (OSC 52)", text);
 }
 
+static bool in_detail(const struct browser *b, int y, int x)
+{
+	return y >= b->detail_y && y < b->detail_y + b->detail_h && x >= b->detail_x && x < b->detail_x + b->detail_w;
+}
+
 static void click(struct browser *b)
 {
+	const struct pane_ops *tab = detail_panes[b->tab];
 	MEVENT ev;
 
 	if (getmouse(&ev) != OK)
 		return;
 	if (ev.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)) {
-		long step = ev.bstate & BUTTON4_PRESSED ? -3 : 3;
-		if (ev.y >= b->detail_y && ev.x >= b->detail_x && ev.x < b->detail_x + b->detail_w &&
-		    ev.y < b->detail_y + b->detail_h)
-			focus_pane(b, b->detail_tab);
-		else
-			b->focus = PANE_TABLE;
-		move_cursor(b, step);
+		focus_pane(b, in_detail(b, ev.y, ev.x) ? b->tab : FOCUS_TABLE);
+		move_cursor(b, ev.bstate & BUTTON4_PRESSED ? -3 : 3);
 		return;
 	}
 	if (ev.y > b->table_y && ev.y < b->table_y + b->table_h && ev.x >= b->table_x &&
 	    ev.x < b->table_x + b->table_w) {
 		uint32_t at = b->table_top + (uint32_t)(ev.y - b->table_y - 1);
-		b->focus = PANE_TABLE;
+		focus_pane(b, FOCUS_TABLE);
 		if (at < table_length(b))
 			browser_goto_row(b, table_row_at(b, at), false);
-	} else if (ev.y > b->detail_y && ev.y < b->detail_y + b->detail_h && ev.x >= b->detail_x) {
+	} else if (ev.y > b->detail_y && in_detail(b, ev.y, ev.x)) {
 		int row = ev.y - b->detail_y - 1;
-		/* plaintext lines wrap: which one is at that row is the pane's to say */
-		size_t line = b->detail_tab == PANE_PLAINTEXTS ? plaintext_line_at_row(b, row)
-							      : b->panes[b->detail_tab].top + (size_t)row;
-		focus_pane(b, b->detail_tab);
-		if (line < detail_line_count(b, b->detail_tab))
-			b->panes[b->detail_tab].selected = line;
+		/* a pane whose lines wrap says which line is at that row */
+		size_t line = tab->line_at_row ? tab->line_at_row(b, row) : pane_view_of(b, tab)->top + (size_t)row;
+		focus_pane(b, b->tab);
+		if (line < tab->lines(b))
+			pane_view_of(b, tab)->selected = line;
 	}
+}
+
+static void toggle_filter(struct browser *b)
+{
+	if (!b->diff) {
+		browser_message(b, false, "f filters a diff: open two sources, or d to add one");
+		return;
+	}
+	diff_view_toggle_filter(b->diff);
+	browser_message(b, false, diff_view_filtered(b->diff) ? "differences only (f: all rows)"
+							  : "all rows (f: differences only)");
+	/* stay on the row, or the nearest one shown */
+	browser_goto_row(b, table_row_at(b, table_position_of(b, b->row)), false);
 }
 
 void keys_handle(struct browser *b, int key)
 {
+	const struct pane_ops *ops = focused_pane(b);
+	enum request request;
+
 	if (b->show_help && help_key(b, key))
 		return;
-	switch (key) {
-	case 'q':
-		b->quit = true;
-		break;
-	case 'j': case KEY_DOWN: case CTRL('n'):
-		move_cursor(b, 1);
-		break;
-	case 'k': case KEY_UP: case CTRL('p'):
-		move_cursor(b, -1);
-		break;
-	case KEY_NPAGE: case CTRL('f'): case CTRL('d'):
-		move_cursor(b, pane_page(b, b->focus));
-		break;
-	case KEY_PPAGE: case CTRL('b'): case CTRL('u'):
-		move_cursor(b, -pane_page(b, b->focus));
-		break;
-	case 'g': case KEY_HOME:
-		move_cursor(b, -(long)pane_length(b, b->focus));
-		break;
-	case 'G': case KEY_END:
-		move_cursor(b, (long)pane_length(b, b->focus));
-		break;
-	case '\t':
-		cycle_focus(b, 1);
-		break;
-	case KEY_BTAB:
-		cycle_focus(b, -1);
-		break;
-	case 'l': case KEY_RIGHT:
-		if (b->focus != PANE_TABLE)
+	request = keymap_request(key);
+	if (ops && ops->request && b->selected != CS_NONE && ops->request(b, request))
+		return;
+	switch (request) {
+	case REQ_QUIT: b->quit = true; break;
+	case REQ_DOWN: move_cursor(b, 1); break;
+	case REQ_UP: move_cursor(b, -1); break;
+	case REQ_PAGE_DOWN: case REQ_TOGGLE: move_cursor(b, focus_page(b)); break;
+	case REQ_PAGE_UP: move_cursor(b, -focus_page(b)); break;
+	case REQ_FIRST: move_cursor(b, -(long)focus_length(b)); break;
+	case REQ_LAST: move_cursor(b, (long)focus_length(b)); break;
+	case REQ_NEXT_PANE: cycle_focus(b, 1); break;
+	case REQ_PREV_PANE: cycle_focus(b, -1); break;
+	case REQ_RIGHT:
+		if (ops)
 			cycle_focus(b, 1);
 		else
-			focus_pane(b, b->detail_tab);
+			focus_pane(b, b->tab);
 		break;
-	case 'h': case KEY_LEFT:
-		cycle_focus(b, -1);
-		break;
-	case '\n': case '\r': case KEY_ENTER:
-		follow(b);
-		break;
-	case ' ':
-		if (b->focus == PANE_PLAINTEXTS)
-			plaintext_toggle_fold(b);
-		else
-			move_cursor(b, pane_page(b, b->focus));
-		break;
-	case '[': case KEY_BACKSPACE: case 127: case 8:
-		travel(b, true);
-		break;
-	case ']':
-		travel(b, false);
-		break;
-	case 'p':
-		go_along(b, true);
-		break;
-	case 'c':
-		go_along(b, false);
-		break;
-	case ':':
-		prompt_goto(b);
-		break;
-	case '/':
-		prompt_search(b);
-		break;
-	case 'n':
-		search_repeat(b, true);
-		break;
-	case 'N':
-		search_repeat(b, false);
-		break;
-	case 'y':
-		copy_digest(b);
-		break;
-	case '?':
-		b->show_help = true;
-		break;
-	case 'f':
-		if (!b->diff) {
-			browser_message(b, false, "f filters a diff: open two sources, or d to add one");
-			break;
-		}
-		diff_view_toggle_filter(b->diff);
-		browser_message(b, false, diff_view_filtered(b->diff) ? "differences only (f: all rows)"
-								  : "all rows (f: differences only)");
-		/* stay on the row, or the nearest one shown */
-		browser_goto_row(b, table_row_at(b, table_position_of(b, b->row)), false);
-		break;
-	case 'd':
-		prompt_add_source(b);
-		break;
-	case KEY_MOUSE:
-		click(b);
-		break;
-	case KEY_RESIZE:
-	case CTRL('l'):
-		clearok(stdscr, TRUE);
-		break;
-	default:
-		break;
+	case REQ_LEFT: cycle_focus(b, -1); break;
+	case REQ_ENTER: follow(b); break;
+	case REQ_BACK: travel(b, true); break;
+	case REQ_FORWARD: travel(b, false); break;
+	case REQ_PARENT: go_along(b, true); break;
+	case REQ_CHILD: go_along(b, false); break;
+	case REQ_GOTO: prompt_goto(b); break;
+	case REQ_SEARCH: prompt_search(b); break;
+	case REQ_NEXT_MATCH: search_repeat(b, true); break;
+	case REQ_PREV_MATCH: search_repeat(b, false); break;
+	case REQ_COPY: copy_digest(b); break;
+	case REQ_HELP: b->show_help = true; break;
+	case REQ_FILTER: toggle_filter(b); break;
+	case REQ_ADD_SOURCE: prompt_add_source(b); break;
+	case REQ_SORT: table_sort_next(b); break;
+	case REQ_MOUSE: click(b); break;
+	case REQ_REDRAW: clearok(stdscr, TRUE); break;
+	case REQ_NONE: break;
 	}
 }

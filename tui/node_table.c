@@ -5,6 +5,7 @@
  */
 #include "browser.h"
 #include "core/escape.h"
+#include "core/results.h"
 #include "core/units.h"
 #include "core/xalloc.h"
 #include "diff_view.h"
@@ -13,6 +14,22 @@
 #include <curses.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The own size of a node's first result (local: snapshot.size; remote: its layer's), or -1. */
+static int64_t first_result_size(const struct cs_graph *g, cs_node_id n)
+{
+	struct cs_result_list results;
+	struct cs_error err;
+	int64_t size = -1;
+
+	result_list_init(&results);
+	/* the table shows sizes only: the records below need not be read */
+	results.skip_totals = true;
+	if (graph_node_results(g, n, &results, &err) == 0 && results.count)
+		size = results.items[0].size;
+	result_list_free(&results);
+	return size;
+}
 
 const struct described *describe_cached(struct browser *b, cs_node_id n)
 {
@@ -41,6 +58,7 @@ const struct described *describe_in(struct browser *b, const struct cs_graph *g,
 		d.summary = NULL;
 	}
 	slot->kind = d.kind;
+	slot->size = first_result_size(g, n);
 	if (d.summary)
 		escape_append(&text, d.summary, d.summary_len, b->term.utf8 ? 0 : ESCAPE_ASCII_ONLY);
 	else
@@ -57,15 +75,6 @@ void describe_cache_clear(struct browser *b)
 		b->cache[i].summary = NULL;
 		b->cache[i].node = CS_NONE;
 	}
-}
-
-/* The size of a node's first result: its top layer's, when the cache knows it. */
-static int64_t result_size(const struct cs_graph *g, cs_node_id n)
-{
-	if (!graph_result_count(g, n))
-		return -1;
-	uint32_t layer = graph_result(g, n, 0)->layer;
-	return layer < g->layer_count ? g->layers[layer].size : -1;
 }
 
 /* The digest a row shows: a root's own, else the link digest it is reached by. */
@@ -130,7 +139,7 @@ static void draw_row(struct browser *b, const struct columns *c, int y, cs_node_
 	const struct described *d = describe_cached(b, n);
 	const struct cs_digest *digest = row_digest(g, n);
 	bool selected = n == b->selected;
-	int base = selected ? term_attr(&b->term, COLOR_PAIR_SELECTED) | (b->focus == PANE_TABLE ? A_BOLD : 0)
+	int base = selected ? term_attr(&b->term, COLOR_PAIR_SELECTED) | (b->focus == FOCUS_TABLE ? A_BOLD : 0)
 			    : A_NORMAL;
 	char cell[128], hex[65] = "";
 	int x = b->table_x;
@@ -153,7 +162,7 @@ static void draw_row(struct browser *b, const struct columns *c, int y, cs_node_
 	}
 	char size[16] = "";
 	if (c->size)
-		format_size(result_size(g, n), size, sizeof(size));
+		format_size(d->size, size, sizeof(size));
 	snprintf(cell, sizeof(cell), "%*u %*u %s %*s%s", c->in, input_count(g, n), c->out, graph_child_count(g, n),
 		 (g->nodes[n].flags & CS_NODE_RANDOM) ? "*" : " ", c->size, size, c->size ? " " : "");
 	x += draw_text(&b->term, y, x, b->table_x + b->table_w - x, cell, base);
@@ -171,10 +180,10 @@ void node_table_draw(struct browser *b)
 	}
 	draw_header(b, &c);
 	for (int i = 0; i < rows; i++) {
-		cs_node_id n = b->table_top + (uint32_t)i;
-		if (n >= b->g->node_count)
+		uint32_t position = b->table_top + (uint32_t)i;
+		if (position >= b->g->node_count)
 			break;
-		draw_row(b, &c, b->table_y + 1 + i, n);
+		draw_row(b, &c, b->table_y + 1 + i, table_row_at(b, position));
 	}
 	if (b->g->node_count == 0)
 		draw_text(&b->term, b->table_y + 1, b->table_x, b->table_w, "(no records)", A_BOLD);
@@ -193,4 +202,92 @@ void node_table_scroll_to(struct browser *b)
 		b->table_top = at;
 	else if (at >= b->table_top + rows)
 		b->table_top = at - rows + 1;
+}
+
+/* ---- the table's order ---- */
+
+const char *table_order_name(enum table_order order)
+{
+	switch (order) {
+	case ORDER_SIZE: return "size";
+	case ORDER_LAST_USED: return "last use";
+	case ORDER_STORE: case ORDER_COUNT: break;
+	}
+	return "store order";
+}
+
+void table_sort_free(struct table_sort *s)
+{
+	free(s->row_at);
+	free(s->position_of);
+	free(s->size);
+	free(s->last_used);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Biggest (or most recently used) first, unknown last, then store order: the same every time. */
+static int by_key_descending(const void *pa, const void *pb, void *ctx)
+{
+	const int64_t *sort_key = ctx;
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+
+	if (sort_key[a] != sort_key[b])
+		return sort_key[a] > sort_key[b] ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+/* Reads every node's first result once (a pass over the store), on the first sort. */
+static bool read_figures(struct browser *b)
+{
+	struct table_sort *s = &b->sort;
+	struct cs_error err;
+	size_t n = b->g->node_count ? b->g->node_count : 1;
+
+	if (s->size && s->graph == b->g)
+		return true;
+	free(s->size);
+	free(s->last_used);
+	s->size = xmalloc(n * sizeof(*s->size));
+	s->last_used = xmalloc(n * sizeof(*s->last_used));
+	s->graph = b->g;
+	browser_status_now(b, "reading every result's size and last use...");
+	if (graph_result_usage(b->g, s->size, s->last_used, &err) < 0) {
+		browser_message(b, true, "%s", err.msg);
+		free(s->size);
+		free(s->last_used);
+		s->size = s->last_used = NULL;
+		return false;
+	}
+	return true;
+}
+
+void table_sort_next(struct browser *b)
+{
+	struct table_sort *s = &b->sort;
+	uint32_t n = b->g->node_count;
+
+	if (b->diff) {
+		browser_message(b, false, "side by side, rows follow B's order (s sorts one cache)");
+		return;
+	}
+	s->order = (enum table_order)((s->order + 1) % ORDER_COUNT);
+	free(s->row_at);
+	free(s->position_of);
+	s->row_at = s->position_of = NULL;
+	if (s->order != ORDER_STORE && !read_figures(b)) {
+		s->order = ORDER_STORE;
+	} else if (s->order != ORDER_STORE) {
+		s->row_at = xmalloc((n ? n : 1) * sizeof(*s->row_at));
+		s->position_of = xmalloc((n ? n : 1) * sizeof(*s->position_of));
+		for (uint32_t i = 0; i < n; i++)
+			s->row_at[i] = i;
+		qsort_r(s->row_at, n, sizeof(*s->row_at), by_key_descending,
+			s->order == ORDER_SIZE ? s->size : s->last_used);
+		for (uint32_t i = 0; i < n; i++)
+			s->position_of[s->row_at[i]] = i;
+	}
+	browser_message(b, false, "sorted by %s (s: %s)", table_order_name(s->order),
+			s->order == ORDER_STORE ? "by size" : s->order == ORDER_SIZE ? "by last use" : "store order");
+	/* the same node stays selected, wherever it now is */
+	node_table_scroll_to(b);
 }

@@ -130,7 +130,7 @@ static void recount_visible(struct plaintext_pane *p)
 	}
 }
 
-void plaintext_build(struct browser *b)
+static void plaintext_open(struct browser *b)
 {
 	struct plaintext_pane *p = &b->plain;
 
@@ -170,15 +170,15 @@ static void select_line(struct browser *b, size_t line)
 {
 	for (size_t i = 0; i < b->plain.visible_count; i++) {
 		if (b->plain.visible[i] == line) {
-			b->panes[PANE_PLAINTEXTS].selected = i;
+			pane_view_of(b, &plaintexts_pane)->selected = i;
 			return;
 		}
 	}
 }
 
-void plaintext_toggle_fold(struct browser *b)
+static void plaintext_toggle_fold(struct browser *b)
 {
-	size_t sel = b->panes[PANE_PLAINTEXTS].selected;
+	size_t sel = pane_view_seen(b, &plaintexts_pane)->selected;
 
 	if (sel >= b->plain.visible_count)
 		return;
@@ -206,22 +206,22 @@ static void reveal(struct browser *b, size_t line)
 	recount_visible(&b->plain);
 }
 
-void plaintext_follow(struct browser *b)
+static bool plaintext_follow(struct browser *b)
 {
-	size_t sel = b->panes[PANE_PLAINTEXTS].selected;
+	size_t sel = pane_view_seen(b, &plaintexts_pane)->selected;
 	char text[CS_DIGEST_STRLEN + 1];
 
 	if (sel >= b->plain.visible_count)
-		return;
+		return true;
 	const struct render_line *l = line_at(b, sel);
 	if (!l->has_link || l->header) {
 		plaintext_toggle_fold(b);
-		return;
+		return true;
 	}
 	cs_node_id n = detail_node_of_digest(b, b->g, &l->link);
 	if (n != CS_NONE) {
 		browser_select(b, n, true);
-		return;
+		return true;
 	}
 	/* not a key of this cache, but perhaps a record shown here: an op's JSON, a file's checksum */
 	for (size_t i = 0; i < b->plain.lines.count; i++) {
@@ -229,16 +229,17 @@ void plaintext_follow(struct browser *b)
 		if (h->header && h->has_link && digest_eq(&h->link, &l->link)) {
 			reveal(b, i);
 			select_line(b, i);
-			return;
+			return true;
 		}
 	}
 	digest_format(&l->link, text);
 	browser_message(b, false, "%.19s... is no key of this cache and has no plaintext here", text);
+	return true;
 }
 
-bool plaintext_digest(const struct browser *b, struct cs_digest *out)
+static bool plaintext_digest(const struct browser *b, struct cs_digest *out)
 {
-	size_t sel = b->panes[PANE_PLAINTEXTS].selected;
+	size_t sel = pane_view_seen(b, &plaintexts_pane)->selected;
 
 	if (sel >= b->plain.visible_count || !line_at(b, sel)->has_link)
 		return false;
@@ -339,7 +340,7 @@ static int draw_line(struct browser *b, int y, int max_rows, size_t index, bool 
  */
 static void scroll_to_selection(struct browser *b, int rows)
 {
-	struct pane_view *v = &b->panes[PANE_PLAINTEXTS];
+	struct pane_view *v = pane_view_of(b, &plaintexts_pane);
 	size_t lowest = v->selected;
 	int used = line_rows(b, b->plain.visible[lowest]);
 
@@ -358,9 +359,9 @@ static void scroll_to_selection(struct browser *b, int rows)
 		v->top = lowest;
 }
 
-size_t plaintext_line_at_row(const struct browser *b, int row)
+static size_t plaintext_line_at_row(const struct browser *b, int row)
 {
-	size_t line = b->panes[PANE_PLAINTEXTS].top;
+	size_t line = pane_view_seen(b, &plaintexts_pane)->top;
 
 	while (line < b->plain.visible_count) {
 		row -= line_rows(b, b->plain.visible[line]);
@@ -371,9 +372,9 @@ size_t plaintext_line_at_row(const struct browser *b, int row)
 	return SIZE_MAX;
 }
 
-void plaintext_draw(struct browser *b, int y, int rows)
+static void plaintext_draw(struct browser *b, int y, int rows)
 {
-	struct pane_view *v = &b->panes[PANE_PLAINTEXTS];
+	struct pane_view *v = pane_view_of(b, &plaintexts_pane);
 	size_t count = b->plain.visible_count;
 	int end = y + rows;
 
@@ -381,5 +382,48 @@ void plaintext_draw(struct browser *b, int y, int rows)
 		v->selected = count ? count - 1 : 0;
 	scroll_to_selection(b, rows);
 	for (size_t line = v->top; line < count && y < end; line++)
-		y += draw_line(b, y, end - y, b->plain.visible[line], line == v->selected && b->focus == PANE_PLAINTEXTS);
+		y += draw_line(b, y, end - y, b->plain.visible[line], line == v->selected && focused_pane(b) == &plaintexts_pane);
 }
+
+static void plaintext_close(struct browser *b)
+{
+	plaintext_free(&b->plain);
+}
+
+static size_t plaintext_lines(const struct browser *b)
+{
+	return b->plain.visible_count;
+}
+
+static size_t plaintext_records(const struct browser *b)
+{
+	return (size_t)b->plain.lines.records;
+}
+
+static const char *plaintext_label(const struct browser *b)
+{
+	return b->plain.is_diff ? "Plaintext diff" : "Plaintexts";
+}
+
+static bool plaintext_request(struct browser *b, enum request request)
+{
+	if (request != REQ_TOGGLE)
+		return false;
+	plaintext_toggle_fold(b);
+	return true;
+}
+
+const struct pane_ops plaintexts_pane = {
+	.name = "Plaintexts",
+	.empty = "(no plaintexts)",
+	.label = plaintext_label,
+	.count = plaintext_records,
+	.open = plaintext_open,
+	.close = plaintext_close,
+	.lines = plaintext_lines,
+	.draw = plaintext_draw,
+	.follow = plaintext_follow,
+	.digest = plaintext_digest,
+	.line_at_row = plaintext_line_at_row,
+	.request = plaintext_request,
+};

@@ -1,4 +1,5 @@
 #include "buf.h"
+#include "describe.h"
 #include "diff_private.h"
 #include "plainstore.h"
 #include "plaintext.h"
@@ -55,6 +56,28 @@ static int record_data(const struct cs_graph *g, const struct cs_digest *d, stru
 #define SOURCE_PREFIX "buildkit.source.v0:"
 
 /*
+ * Without plaintexts, what the root's result says it is (a daemon
+ * without --save-cache-debug): "pulled from alpine", "local source for
+ * context", or a content checksum by its shape (describe_record.c).
+ */
+static int sort_by_result(const struct cs_graph *g, cs_node_id n, struct cs_error *err)
+{
+	struct cs_description d = { KIND_UNKNOWN, NULL, 0 };
+	int sort = ROOT_UNKNOWN;
+
+	if (describe_from_results(g, n, &d, err) < 0)
+		return -1;
+	if (d.kind == KIND_CONTENT)
+		sort = ROOT_CONTENT;
+	else if (d.kind == KIND_IMAGE)
+		sort = ROOT_IMAGE;
+	else if (d.kind != KIND_UNKNOWN)
+		sort = ROOT_SOURCE;
+	description_free(&d);
+	return sort;
+}
+
+/*
  * A root's digest is a rootKey, "sha256:<x>@<output>": output -1 is a
  * content checksum; otherwise <x> is a source, "buildkit.source.v0:" and
  * an identifier, which for an image is the digest of its JSON.
@@ -78,6 +101,8 @@ static int sort_root(const struct cs_graph *g, cs_node_id n, struct cs_error *er
 	}
 	buf_free(&run);
 	buf_free(&data);
+	if (rc == 0)
+		return sort_by_result(g, n, err);
 	return rc < 0 ? -1 : sort;
 }
 

@@ -9,6 +9,7 @@
 #include "diff_private.h"
 #include "op_json.h"
 #include "plaintext.h"
+#include "results.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
@@ -322,6 +323,40 @@ static int explain_inputs(const struct cs_diff *d, struct diff_cause *c, struct 
 	return rc;
 }
 
+/* A result's own words for what made it (its record's description), or NULL. */
+static int result_description(const struct cs_graph *g, cs_node_id n, char **out, struct cs_error *err)
+{
+	struct cs_result_list results;
+	int rc;
+
+	*out = NULL;
+	result_list_init(&results);
+	results.skip_totals = true;
+	rc = graph_node_results(g, n, &results, err);
+	for (size_t i = 0; rc == 0 && i < results.count && !*out; i++) {
+		const char *text = result_text(&results, results.items[i].description);
+		if (text)
+			*out = xstrdup(text);
+	}
+	result_list_free(&results);
+	return rc;
+}
+
+/* Without plaintexts the op's fields are unknown; what each result says it was made by is not. */
+static int describe_change(const struct cs_diff *d, struct diff_cause *c, struct cs_error *err)
+{
+	char *old_text, *new_text = NULL;
+	int rc = result_description(d->a, c->a_node, &old_text, err);
+
+	if (rc == 0)
+		rc = result_description(d->b, c->b_node, &new_text, err);
+	if (rc == 0 && (old_text || new_text))
+		add_change(c, "description", old_text, new_text);
+	free(old_text);
+	free(new_text);
+	return rc;
+}
+
 static int explain_op(const struct cs_diff *d, struct diff_cause *c, struct cs_error *err)
 {
 	json_t *old_op, *new_op = NULL;
@@ -334,6 +369,8 @@ static int explain_op(const struct cs_diff *d, struct diff_cause *c, struct cs_e
 		diff_json(&s, "", old_op, new_op, 0);
 	} else if (rc_a >= 0 && rc_b >= 0) {
 		digest_change(c, "link digest (no plaintext kept)", node_op(d->a, c->a_node), node_op(d->b, c->b_node));
+		if (describe_change(d, c, err) < 0)
+			rc_a = -1;
 	}
 	json_decref(old_op);
 	json_decref(new_op);

@@ -433,6 +433,8 @@ struct result_walk {
 	cs_node_id *node_of_record;  /* per record: first node it is a result of */
 	int64_t *size, *last_used;   /* per node, first result's */
 	const struct cs_record_set *set;
+	cs_description_fn each;      /* every result's description */
+	void *each_ctx;
 };
 
 static int walk_result(void *ctx, const struct bolt_item *item, struct cs_error *err)
@@ -453,6 +455,8 @@ static int walk_result(void *ctx, const struct bolt_item *item, struct cs_error 
 		return 0;
 	if (w->node_of_record && w->node_of_record[r] == CS_NONE)
 		w->node_of_record[r] = w->node;
+	if (w->each && record_text(w->set, w->set->records[r].description))
+		w->each(w->each_ctx, w->node, record_text(w->set, w->set->records[r].description));
 	if (w->size && w->size[w->node] < 0 && w->last_used[w->node] == 0) {
 		w->size[w->node] = w->set->records[r].size;
 		w->last_used[w->node] = w->set->records[r].last_used;
@@ -506,19 +510,23 @@ static void index_nodes(const struct cs_graph *g, struct str_index *x)
 		str_index_add(x, graph_key(g, n), strlen(graph_key(g, n)), n);
 }
 
-/* Runs a whole-store walk over SET's records (loaded per worker at STARTS). */
+/* Runs a whole-store walk of W's kind over SET's records (loaded per worker at STARTS). */
 static int walk_with(struct cs_local_results *lr, const struct cs_graph *g, const struct cs_record_set *set,
-		     const size_t *starts, cs_node_id *node_of_record, int64_t *size, int64_t *last_used,
-		     struct cs_error *err)
+		     const size_t *starts, struct result_walk *w, struct cs_error *err)
 {
 	struct str_index nodes, *records = xcalloc(lr->worker_count ? lr->worker_count : 1, sizeof(*records));
-	struct result_walk w = { lr, g, &nodes, records, CS_NONE, node_of_record, size, last_used, set };
 	int rc;
 
+	w->lr = lr;
+	w->g = g;
+	w->nodes = &nodes;
+	w->records = records;
+	w->node = CS_NONE;
+	w->set = set;
 	index_nodes(g, &nodes);
 	for (size_t i = 0; i < lr->worker_count; i++)
 		index_records(set, starts, i, &records[i]);
-	rc = walk_all_results(&w, err);
+	rc = walk_all_results(w, err);
 	for (size_t i = 0; i < lr->worker_count; i++)
 		str_index_free(&records[i]);
 	free(records);
@@ -533,9 +541,28 @@ int local_results_usage(struct cs_local_results *lr, const struct cs_graph *g, i
 	size_t *starts = xcalloc(lr->worker_count + 1, sizeof(*starts));
 	int rc;
 
+	struct result_walk w = { .size = size, .last_used = last_used };
+
 	record_set_init(&set);
 	load_all(lr, &set, starts);
-	rc = walk_with(lr, g, &set, starts, NULL, size, last_used, err);
+	rc = walk_with(lr, g, &set, starts, &w, err);
+	record_set_free(&set);
+	free(starts);
+	return rc;
+}
+
+int local_results_each_description(struct cs_local_results *lr, const struct cs_graph *g, cs_description_fn fn,
+				   void *ctx, struct cs_error *err)
+{
+	struct cs_record_set set;
+	size_t *starts = xcalloc(lr->worker_count + 1, sizeof(*starts));
+	struct result_walk w = { .each = fn, .each_ctx = ctx };
+	int rc = 0;
+
+	record_set_init(&set);
+	load_all(lr, &set, starts);
+	if (set.count)
+		rc = walk_with(lr, g, &set, starts, &w, err);
 	record_set_free(&set);
 	free(starts);
 	return rc;
@@ -589,7 +616,8 @@ int local_results_records(struct cs_local_results *lr, const struct cs_graph *g,
 	if (nodes) {
 		node_of = xmalloc((set.count ? set.count : 1) * sizeof(*node_of));
 		memset(node_of, 0xff, set.count * sizeof(*node_of));
-		rc = walk_with(lr, g, &set, starts, node_of, NULL, NULL, err);
+		struct result_walk w = { .node_of_record = node_of };
+		rc = walk_with(lr, g, &set, starts, &w, err);
 		/* a key's result is the record its twin stands for: the twin is listed, so it names the key */
 		for (size_t i = 0; rc == 0 && i < set.count; i++)
 			if (twin_of[i] != UINT32_MAX && node_of[twin_of[i]] == CS_NONE)

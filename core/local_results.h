@@ -55,6 +55,10 @@ int local_results_usage(struct cs_local_results *lr, const struct cs_graph *g, i
 int local_results_records(struct cs_local_results *lr, const struct cs_graph *g,
 			  struct cs_record_set *set, cs_node_id **nodes, struct cs_error *err);
 
+/* graph_each_description for a local store. */
+int local_results_each_description(struct cs_local_results *lr, const struct cs_graph *g, cs_description_fn fn,
+				   void *ctx, struct cs_error *err);
+
 /* The first sidecar trouble met, in one line, or NULL. */
 const char *local_results_warning(const struct cs_local_results *lr);
 

@@ -112,6 +112,20 @@ int graph_result_usage(const struct cs_graph *g, int64_t *size, int64_t *last_us
 	return 0;
 }
 
+int graph_each_description(const struct cs_graph *g, cs_description_fn fn, void *ctx, struct cs_error *err)
+{
+	if (g->local_results)
+		return local_results_each_description(g->local_results, g, fn, ctx, err);
+	for (cs_node_id n = 0; n < g->node_count; n++)
+		for (uint32_t i = 0; i < graph_result_count(g, n); i++) {
+			uint32_t l = graph_result(g, n, i)->layer;
+			const char *text = l < g->layer_count ? strings_at(&g->strings, g->layers[l].description) : NULL;
+			if (text)
+				fn(ctx, n, text);
+		}
+	return 0;
+}
+
 const char *graph_warning(const struct cs_graph *g)
 {
 	return g->warning ? g->warning : local_results_warning(g->local_results);

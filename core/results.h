@@ -65,6 +65,14 @@ int graph_node_results(const struct cs_graph *g, cs_node_id n, struct cs_result_
 int graph_result_usage(const struct cs_graph *g, int64_t *size, int64_t *last_used,
 		       struct cs_error *err);
 
+/*
+ * Calls FN with the description of every result of every node (search: `/`
+ * finds what a step was made by, even without plaintexts), in one pass
+ * over the store.
+ */
+typedef void (*cs_description_fn)(void *ctx, cs_node_id n, const char *text);
+int graph_each_description(const struct cs_graph *g, cs_description_fn fn, void *ctx, struct cs_error *err);
+
 /* A sidecar found beside the source that could not be used, in one line; NULL when all is well. */
 const char *graph_warning(const struct cs_graph *g);
 

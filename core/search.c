@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "plainstore.h"
 #include "plaintext.h"
+#include "results.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
@@ -365,6 +366,17 @@ static void match_nodes(struct cs_search *s, const uint8_t *hit)
 	}
 }
 
+/* A node whose result says it was made by something with the text in it matches too. */
+static void match_description(void *ctx, cs_node_id n, const char *text)
+{
+	struct cs_search *s = ctx;
+
+	if (!s->node_match[n] && contains(s, (const unsigned char *)text, strlen(text))) {
+		s->node_match[n] = 1;
+		s->match_count++;
+	}
+}
+
 static uint64_t count_entries(const struct cs_graph *g)
 {
 	uint64_t total = 0;
@@ -420,6 +432,7 @@ int search_run(struct cs_search *s, bool (*poll)(void *ctx), void *ctx, struct c
 		uint8_t *hit = graph_digest_hits(s);
 		match_nodes(s, hit);
 		free(hit);
+		rc = graph_each_description(s->g, match_description, s, err);
 	}
 	release_scan(s);
 	return rc;

@@ -13,6 +13,7 @@
 #include "core/disk_usage.h"
 #include "core/dump.h"
 #include "core/escape.h"
+#include "core/results.h"
 #include "core/progress.h"
 #include "core/source.h"
 #include "core/stats.h"
@@ -285,6 +286,27 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 	return 0;
 }
 
+/* A line on standard error that is no error: "cachescope: TEXT", escaped. */
+static void print_note(const char *text)
+{
+	struct cs_buf line = CS_BUF_INIT;
+
+	escape_append(&line, text, strlen(text), 0);
+	fprintf(stderr, "cachescope: %s\n", line.data);
+	buf_free(&line);
+}
+
+/* Several daemon roots and none named: say which one this is (stats lists them all; the browser says it itself). */
+static void print_discovery_note(const struct cs_graph *g)
+{
+	struct cs_buf note = CS_BUF_INIT;
+
+	discovery_note(g->found, &note);
+	if (note.len)
+		print_note(note.data);
+	buf_free(&note);
+}
+
 /* du: every record the cache holds on disk, biggest first. */
 static int print_disk_usage(const struct cs_graph *g, bool json, struct cs_error *err)
 {
@@ -296,21 +318,9 @@ static int print_disk_usage(const struct cs_graph *g, bool json, struct cs_error
 	rc = json ? disk_usage_print_json(&du, isatty(STDOUT_FILENO), stdout, err)
 		  : disk_usage_print_text(g, &du, stdout, err);
 	disk_usage_free(&du);
+	if (graph_warning(g))
+		print_note(graph_warning(g));
 	return rc;
-}
-
-/* Several daemon roots and none named: say which one this is (stats lists them all; the browser says it itself). */
-static void print_discovery_note(const struct cs_graph *g)
-{
-	struct cs_buf note = CS_BUF_INIT, line = CS_BUF_INIT;
-
-	discovery_note(g->found, &note);
-	if (note.len) {
-		escape_append(&line, note.data, note.len, 0);
-		fprintf(stderr, "cachescope: %s\n", line.data);
-	}
-	buf_free(&note);
-	buf_free(&line);
 }
 
 /* Loads A and B (in parallel) and compares them; on failure nothing is left to free. */

@@ -224,7 +224,7 @@ int disk_usage_print_text(const struct cs_graph *g, const struct cs_disk_usage *
 		fprintf(out, "no record sizes: no metadata_v2.db beside cache.db (name one with --metadata)\n");
 		return ferror(out) ? cs_fail(err, "write error") : 0;
 	}
-	fprintf(out, "%-*s  %-14s %8s  %-19s  %-19s  %5s  %6s  %s\n", id_width, "ID", "TYPE", "SIZE", "CREATED",
+	fprintf(out, "%-*s  %-15s %8s  %-19s  %-19s  %5s  %6s  %s\n", id_width, "ID", "TYPE", "SIZE", "CREATED",
 		"LAST USED", "USES", "KEY", "DESCRIPTION");
 	for (size_t i = 0; i < du->set.count; i++) {
 		const struct cs_record *r = &du->set.records[i];
@@ -238,7 +238,7 @@ int disk_usage_print_text(const struct cs_graph *g, const struct cs_disk_usage *
 		buf_reset(&line);
 		add_cell(&line, record_text(&du->set, r->id), id_width);
 		buf_adds(&line, "  ");
-		add_cell(&line, record_type_name(&du->set, r), 14);
+		add_cell(&line, record_type_name(&du->set, r), 15);
 		buf_printf(&line, " %8s  %-19s  %-19s  %5s  %6s  ", size, created, used, uses, key);
 		add_escaped(&line, record_text(&du->set, r->description), 0);
 		fprintf(out, "%s\n", line.data);

@@ -287,8 +287,17 @@ int browser_run_diff(struct cs_graph *g, struct cs_graph *other, struct cs_diff 
 	/* the first screen is timed from the program's start (CPU time counts from there too) */
 	b.key_time = program_started;
 	b.key_cpu = 0;
-	bool changed = true, trimmed = false;
+	bool changed = true, trimmed = false, warned = false;
 	while (!b.quit && !term_interrupted()) {
+		/* a sidecar that fails (found beside the store, read when a row first needs it) says so once */
+		if (!warned && graph_warning(b.g)) {
+			struct cs_buf shown = CS_BUF_INIT;
+			const char *w = graph_warning(b.g);
+			escape_append(&shown, w, strlen(w), b.term.utf8 ? 0 : ESCAPE_ASCII_ONLY);
+			browser_message(&b, true, "%s", shown.data);
+			buf_free(&shown);
+			warned = changed = true;
+		}
 		if (changed) {
 			browser_draw(&b);
 			trace_frame(&b);

@@ -65,15 +65,17 @@ static bool describe_history(const char *text, struct cs_description *out)
 		const char *instruction = instructions[i].instruction;
 		if (!starts(text, instruction))
 			continue;
-		size_t len = end ? (size_t)(end - text) : strlen(text);
+		size_t len = end ? (size_t)(end - text) : strlen(text), skip = 0;
 		out->kind = instructions[i].kind;
 		/* a RUN is its command line; a file step keeps its verb */
 		if (out->kind == KIND_EXEC && starts(text, "RUN "))
-			out->summary = xstrndup(text + 4, len - 4);
+			skip = 4;
 		else if (starts(text, "/bin/sh -c #(nop) "))
-			out->summary = xstrndup(text + 18, len - 18);
-		else
-			out->summary = xstrndup(text, len);
+			skip = 18;
+		/* " # buildkit" inside what is skipped marks nothing */
+		if (len < skip)
+			len = strlen(text);
+		out->summary = xstrndup(text + skip, len - skip);
 		return true;
 	}
 	return false;

@@ -145,6 +145,9 @@ int parse_rfc3339(const char *text, size_t len, int64_t *ns)
 		return -1;
 	int64_t seconds = days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
 	seconds -= sign * (off_h * 3600 + off_m * 60);
+	/* nanoseconds since 1970 in 64 bits reach 1677 to 2262 */
+	if (seconds >= INT64_MAX / NS_PER_SECOND || seconds <= INT64_MIN / NS_PER_SECOND)
+		return -1;
 	*ns = seconds * NS_PER_SECOND + fraction;
 	return 0;
 }

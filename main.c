@@ -17,6 +17,8 @@
 #include "core/progress.h"
 #include "core/source.h"
 #include "core/stats.h"
+#include "core/units.h"
+#include "core/why.h"
 #include "core/xalloc.h"
 #include "tui/tui.h"
 
@@ -30,11 +32,12 @@
 #include <string.h>
 #include <unistd.h>
 
-enum command { CMD_BROWSE, CMD_DUMP, CMD_STATS, CMD_DIFF, CMD_DU };
+enum command { CMD_BROWSE, CMD_DUMP, CMD_STATS, CMD_DIFF, CMD_DU, CMD_WHY };
 
 struct cli {
 	enum command command;
 	bool json;
+	const char *since;     /* why --since */
 	struct cs_load_options load;
 	const char *sources[2];
 	int source_count;
@@ -46,6 +49,7 @@ static const char usage_text[] =
 	"       cachescope dump [--format text|json] [OPTIONS] [SOURCE]\n"
 	"       cachescope stats [OPTIONS] [SOURCE]\n"
 	"       cachescope du [--format text|json] [OPTIONS] [SOURCE]\n"
+	"       cachescope why [--format text|json] [--since TIME] [OPTIONS] [SOURCE]\n"
 	"       cachescope diff [--format text|json] [OPTIONS] A B\n"
 	"\n"
 	"SOURCE is a daemon root or its cache.db, an OCI layout directory or\n"
@@ -62,6 +66,8 @@ static const char usage_text[] =
 	"  --format text|json   output format of dump and diff (default text)\n"
 	"  --debug-db FILE      resolve plaintexts from a cache-debug.db\n"
 	"  --metadata FILE      a worker's metadata_v2.db for a bare cache.db\n"
+	"  --since TIME         why: the latest build is what was made since TIME\n"
+	"                       (2026-12-06T04:00:00Z, or how long ago: 90m, 2h, 3d)\n"
 	"  --addr URL           resolve plaintexts with a daemon's debug address\n"
 	"  --cacert FILE        trust the CAs in FILE (instead of the system's)\n"
 	"  --plain-http         allow http:// registries beyond this machine\n"
@@ -133,6 +139,7 @@ static const struct command_spec commands[] = {
 	{ "stats", CMD_STATS, 0, 1, NULL },
 	{ "diff", CMD_DIFF, 2, 2, "text json" },
 	{ "du", CMD_DU, 0, 1, "text json" },
+	{ "why", CMD_WHY, 0, 1, "text json" },
 };
 
 static const struct command_spec *command_named(const char *word)
@@ -162,11 +169,12 @@ static bool word_in(const char *word, const char *list)
 static int parse_args(int argc, char **argv, struct cli *cli)
 {
 	enum { OPT_FORMAT = 256, OPT_DEBUG_DB, OPT_VERSION, OPT_ADDR, OPT_CACERT, OPT_PLAIN_HTTP,
-	       OPT_MAX_SIZE, OPT_TIMEOUT, OPT_METADATA };
+	       OPT_MAX_SIZE, OPT_TIMEOUT, OPT_METADATA, OPT_SINCE };
 	static const struct option options[] = {
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "debug-db", required_argument, NULL, OPT_DEBUG_DB },
 		{ "metadata", required_argument, NULL, OPT_METADATA },
+		{ "since", required_argument, NULL, OPT_SINCE },
 		{ "addr", required_argument, NULL, OPT_ADDR },
 		{ "cacert", required_argument, NULL, OPT_CACERT },
 		{ "plain-http", no_argument, NULL, OPT_PLAIN_HTTP },
@@ -193,6 +201,9 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 			break;
 		case OPT_DEBUG_DB:
 			cli->load.debug_db = optarg;
+			break;
+		case OPT_SINCE:
+			cli->since = optarg;
 			break;
 		case OPT_METADATA:
 			cli->load.metadata = optarg;
@@ -249,6 +260,8 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 	if (rc)
 		return rc;
 	cli->command = spec->command;
+	if (cli->since && cli->command != CMD_WHY)
+		return fail("--since goes with why");
 	if (format) {
 		char msg[160];
 		if (!spec->formats) {
@@ -323,6 +336,24 @@ static int print_disk_usage(const struct cs_graph *g, bool json, struct cs_error
 	return rc;
 }
 
+/* why: 1 when the latest build's misses are explained, 0 when nothing missed or compares, -1 on error. */
+static int run_why(const struct cs_graph *g, const struct cli *cli, struct cs_error *err)
+{
+	struct cs_why_options opt = { .has_since = cli->since != NULL };
+	struct cs_why *w;
+	int rc;
+
+	if (cli->since && why_parse_since(cli->since, unix_now_ns(), &opt.since, err) < 0)
+		return -1;
+	if (why_find(g, &opt, &w, err) < 0)
+		return -1;
+	rc = cli->json ? why_report_json(w, stdout, err) : why_report_text(w, stdout, isatty(STDOUT_FILENO), err);
+	if (rc == 0)
+		rc = why_status(w);
+	why_free(w);
+	return rc;
+}
+
 /* Loads A and B (in parallel) and compares them; on failure nothing is left to free. */
 static int load_and_diff(const struct cli *cli, struct cs_graph **a, struct cs_graph **b, struct cs_diff **d,
 			 struct cs_error *err)
@@ -389,14 +420,15 @@ static int run_command(int argc, char **argv, struct cs_progress *progress)
 		return rc;
 	cli.load.progress = progress;
 	cli.load.count_plaintexts = cli.command == CMD_STATS;
-	cli.load.skip_local_results = cli.command == CMD_BROWSE || cli.command == CMD_DIFF;
+	/* only stats and dump show _result's own entries; the others read them when asked */
+	cli.load.skip_local_results = cli.command != CMD_STATS && cli.command != CMD_DUMP;
 	if (cli.command == CMD_DIFF)
 		return run_diff(&cli);
 	if (cli.command == CMD_BROWSE && cli.source_count == 2)
 		return browse_two(&cli, started);
 	if (source_load(cli.source_count ? cli.sources[0] : NULL, &cli.load, &g, &err) < 0)
 		return fail(err.msg);
-	if (cli.command == CMD_DUMP || cli.command == CMD_DU)
+	if (cli.command == CMD_DUMP || cli.command == CMD_DU || cli.command == CMD_WHY)
 		print_discovery_note(g);
 	switch (cli.command) {
 	case CMD_STATS:
@@ -409,16 +441,20 @@ static int run_command(int argc, char **argv, struct cs_progress *progress)
 	case CMD_DU:
 		rc = print_disk_usage(g, cli.json, &err);
 		break;
+	case CMD_WHY:
+		rc = run_why(g, &cli, &err);
+		break;
 	case CMD_DIFF: /* handled above: it loads two sources */
 	case CMD_DUMP:
 		rc = cli.json ? dump_json_escaped(g, isatty(STDOUT_FILENO), stdout, &err)
 			      : dump_text(g, isatty(STDOUT_FILENO), stdout, &err);
 		break;
 	}
-	if (rc == 0 && fflush(stdout) != 0)
+	if (rc >= 0 && fflush(stdout) != 0)
 		rc = cs_fail(&err, "write error");
 	graph_free(g);
-	return rc < 0 ? fail(err.msg) : 0;
+	/* why, as diff: 1 when it explains a miss */
+	return rc < 0 ? fail(err.msg) : rc;
 }
 
 int main(int argc, char **argv)

@@ -164,7 +164,7 @@ static int name_copy_source(const struct cs_graph *g, cs_node_id n, struct cs_de
 		return 0;
 	if (graph_parent_count(g, from) > 0) {
 		free(out->summary);
-		out->summary = xasprintf("copy from the result of #%u", from + 1);
+		out->summary = xasprintf("copy from the result of #%u", graph_id(g, from));
 		return 0;
 	}
 	struct cs_description source = { KIND_UNKNOWN, NULL, 0 };

@@ -58,7 +58,7 @@ static int node_line(struct text_out *t, const struct cs_graph *g, char side, cs
 
 	if (describe_node(g, n, &desc, t->err) < 0)
 		return -1;
-	buf_printf(&t->buf, "%c #%u (%s)", side, n + 1, kind_name(desc.kind));
+	buf_printf(&t->buf, "%c #%u (%s)", side, graph_id(g, n), kind_name(desc.kind));
 	if (desc.summary) {
 		buf_adds(&t->buf, ": ");
 		add_text(t, desc.summary, desc.summary_len);
@@ -152,7 +152,7 @@ static int cause_text(struct text_out *t, const struct cs_diff *d, size_t i, siz
 		if (node_line(t, d->b, 'B', c->also_b[k]) < 0)
 			return -1;
 		if (c->also_a[k] != CS_NONE)
-			buf_printf(&t->buf, ", was A #%u", c->also_a[k] + 1);
+			buf_printf(&t->buf, ", was A #%u", graph_id(d->a, c->also_a[k]));
 		buf_addc(&t->buf, '\n');
 	}
 	change_lines(t, c);
@@ -225,7 +225,7 @@ static int json_node(struct cs_buf *out, const struct cs_graph *g, cs_node_id n,
 	}
 	if (describe_node(g, n, &desc, err) < 0)
 		return -1;
-	buf_printf(out, "{\"id\": %u, \"kind\": \"%s\", \"summary\": ", n + 1, kind_name(desc.kind));
+	buf_printf(out, "{\"id\": %u, \"kind\": \"%s\", \"summary\": ", graph_id(g, n), kind_name(desc.kind));
 	if (desc.summary)
 		json_write_string(out, desc.summary, desc.summary_len);
 	else
@@ -244,11 +244,11 @@ static void json_node_ref(struct cs_buf *out, const struct cs_diff *d, cs_node_i
 {
 	cs_node_id other = diff_other(d, true, n);
 
-	buf_printf(out, "{\"id\": %u, \"status\": \"%s\", \"other\": ", n + 1, status_name(d, n));
+	buf_printf(out, "{\"id\": %u, \"status\": \"%s\", \"other\": ", graph_id(d->b, n), status_name(d, n));
 	if (other == CS_NONE)
 		buf_adds(out, "null}");
 	else
-		buf_printf(out, "%u}", other + 1);
+		buf_printf(out, "%u}", graph_id(d->a, other));
 }
 
 static void json_value(struct cs_buf *out, const char *s)

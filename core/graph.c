@@ -25,11 +25,13 @@ void graph_free(struct cs_graph *g)
 {
 	if (!g)
 		return;
-	for (int i = 0; i < g->plain_count; i++)
+	for (int i = 0; i < g->plain_count && !g->borrowed; i++)
 		plainstore_close(g->plain[i]);
 	if (g->release)
 		g->release(g->release_ctx);
-	local_results_free(g->local_results);
+	if (!g->borrowed)
+		local_results_free(g->local_results);
+	free(g->ids);
 	free(g->warning);
 	free(g->origin);
 	if (g->found)
@@ -122,6 +124,12 @@ uint32_t graph_plaintext_digests(const struct cs_graph *g, cs_node_id n,
 
 cs_node_id graph_find_id(const struct cs_graph *g, uint64_t id)
 {
+	if (g->ids) {
+		for (cs_node_id n = 0; n < g->node_count; n++)
+			if (g->ids[n] == id)
+				return n;
+		return CS_NONE;
+	}
 	if (id == 0 || id > g->node_count)
 		return CS_NONE;
 	return (cs_node_id)(id - 1);

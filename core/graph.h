@@ -120,6 +120,10 @@ struct cs_graph {
 	/* a sidecar found beside the source that could not be used (results.h: graph_warning) */
 	char *warning;
 
+	/* a part of another graph (graph_subset.h): its stores are that graph's, its IDs too */
+	bool borrowed;
+	uint32_t *ids;          /* per node, the ID it prints as; NULL: its index + 1 */
+
 	struct cs_phase phases[CS_MAX_PHASES];
 	int phase_count;
 
@@ -204,6 +208,12 @@ uint32_t graph_children_on_output(const struct cs_graph *g, cs_node_id n,
  */
 uint32_t graph_plaintext_digests(const struct cs_graph *g, cs_node_id n,
 				 cs_dig *out, uint32_t cap);
+
+/* The ID node N prints as: its index + 1, or its ID in the graph it is a part of. */
+static inline uint32_t graph_id(const struct cs_graph *g, cs_node_id n)
+{
+	return g->ids ? g->ids[n] : n + 1;
+}
 
 /* The node printed as ID (1-based), or CS_NONE. */
 cs_node_id graph_find_id(const struct cs_graph *g, uint64_t id);

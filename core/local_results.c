@@ -437,7 +437,8 @@ struct result_walk {
 	struct str_index *records;   /* per worker: record ID -> index in set */
 	cs_node_id node;             /* the key whose results come next */
 	cs_node_id *node_of_record;  /* per record: first node it is a result of */
-	int64_t *size, *last_used;   /* per node, first result's */
+	const struct cs_node_usage *usage; /* per node, first result's */
+	uint8_t *seen;               /* per node: its first result was met */
 	const struct cs_record_set *set;
 	cs_description_fn each;      /* every result's description */
 	void *each_ctx;
@@ -452,6 +453,15 @@ static int walk_result(void *ctx, const struct bolt_item *item, struct cs_error 
 		return 0;
 	if (scan_result_value(item, &id, &created, err) < 0)
 		return -1;
+	/* usage wants a node's first result; its others only matter to the other walks */
+	bool first = w->usage && !w->seen[w->node];
+	if (w->usage)
+		w->seen[w->node] = 1;
+	if (first && w->usage->created) {
+		int64_t ns;
+		w->usage->created[w->node] =
+			created.len && parse_rfc3339((const char *)created.ptr, created.len, &ns) == 0 ? ns : 0;
+	}
 	struct worker *worker = worker_of(w->lr, (const char *)id.ptr, id.len, &record);
 	if (!worker)
 		return 0;
@@ -459,14 +469,18 @@ static int walk_result(void *ctx, const struct bolt_item *item, struct cs_error 
 	uint32_t r = str_index_get(&w->records[wi], (const char *)record.ptr, record.len);
 	if (r == UINT32_MAX)
 		return 0;
+	const struct cs_record *rec = &w->set->records[r];
 	if (w->node_of_record && w->node_of_record[r] == CS_NONE)
 		w->node_of_record[r] = w->node;
-	if (w->each && record_text(w->set, w->set->records[r].description))
-		w->each(w->each_ctx, w->node, record_text(w->set, w->set->records[r].description));
-	if (w->size && w->size[w->node] < 0 && w->last_used[w->node] == 0) {
-		w->size[w->node] = w->set->records[r].size;
-		w->last_used[w->node] = w->set->records[r].last_used;
-	}
+	if (w->each && record_text(w->set, rec->description))
+		w->each(w->each_ctx, w->node, record_text(w->set, rec->description));
+	if (first && w->usage->size)
+		w->usage->size[w->node] = rec->size;
+	if (first && w->usage->last_used)
+		w->usage->last_used[w->node] = rec->last_used;
+	/* the record's own time, when cache.db's was missing */
+	if (first && w->usage->created && !w->usage->created[w->node])
+		w->usage->created[w->node] = rec->created;
 	return 0;
 }
 
@@ -491,11 +505,17 @@ static int walk_all_results(struct result_walk *w, struct cs_error *err)
 		return -1;
 	for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
 		int rc = 0;
-		if (w->size)
+		if (w->usage) {
 			for (cs_node_id n = 0; n < w->g->node_count; n++) {
-				w->size[n] = -1;
-				w->last_used[n] = 0;
+				if (w->usage->size)
+					w->usage->size[n] = -1;
+				if (w->usage->created)
+					w->usage->created[n] = 0;
+				if (w->usage->last_used)
+					w->usage->last_used[n] = 0;
 			}
+			memset(w->seen, 0, w->g->node_count);
+		}
 		if (w->node_of_record)
 			memset(w->node_of_record, 0xff, w->set->count * sizeof(*w->node_of_record));
 		bolt_walk_begin(&lr->file);
@@ -540,19 +560,19 @@ static int walk_with(struct cs_local_results *lr, const struct cs_graph *g, cons
 	return rc;
 }
 
-int local_results_usage(struct cs_local_results *lr, const struct cs_graph *g, int64_t *size,
-			int64_t *last_used, struct cs_error *err)
+int local_results_usage(struct cs_local_results *lr, const struct cs_graph *g, const struct cs_node_usage *out,
+			struct cs_error *err)
 {
 	struct cs_record_set set;
 	size_t *starts = xcalloc(lr->worker_count + 1, sizeof(*starts));
+	struct result_walk w = { .usage = out, .seen = xcalloc(g->node_count ? g->node_count : 1, 1) };
 	int rc;
-
-	struct result_walk w = { .size = size, .last_used = last_used };
 
 	record_set_init(&set);
 	load_all(lr, &set, starts);
 	rc = walk_with(lr, g, &set, starts, &w, err);
 	record_set_free(&set);
+	free(w.seen);
 	free(starts);
 	return rc;
 }

@@ -42,8 +42,8 @@ int local_results_of(struct cs_local_results *lr, const struct cs_graph *g, cs_n
 		     struct cs_result_list *out, struct cs_error *err);
 
 /* graph_result_usage for a local store. */
-int local_results_usage(struct cs_local_results *lr, const struct cs_graph *g, int64_t *size,
-			int64_t *last_used, struct cs_error *err);
+int local_results_usage(struct cs_local_results *lr, const struct cs_graph *g, const struct cs_node_usage *out,
+			struct cs_error *err);
 
 /*
  * Every record of every worker, as the daemon's disk usage lists them

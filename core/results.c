@@ -91,23 +91,28 @@ int graph_node_results(const struct cs_graph *g, cs_node_id n, struct cs_result_
 	return 0;
 }
 
-int graph_result_usage(const struct cs_graph *g, int64_t *size, int64_t *last_used, struct cs_error *err)
+int graph_result_usage(const struct cs_graph *g, const struct cs_node_usage *out, struct cs_error *err)
 {
 	if (g->local_results)
-		return local_results_usage(g->local_results, g, size, last_used, err);
+		return local_results_usage(g->local_results, g, out, err);
 	for (cs_node_id n = 0; n < g->node_count; n++) {
-		size[n] = -1;
-		last_used[n] = 0;
-		if (!graph_result_count(g, n))
-			continue;
-		const struct cs_result *r = graph_result(g, n, 0);
-		/* a remote cache knows when a result was made, not when it was last used */
-		last_used[n] = parse_time(g, r->created_at);
-		if (r->layer < g->layer_count) {
-			size[n] = g->layers[r->layer].size;
-			if (!last_used[n])
-				last_used[n] = parse_time(g, g->layers[r->layer].created_at);
+		int64_t size = -1, created = 0;
+		if (graph_result_count(g, n)) {
+			const struct cs_result *r = graph_result(g, n, 0);
+			created = parse_time(g, r->created_at);
+			if (r->layer < g->layer_count) {
+				size = g->layers[r->layer].size;
+				if (!created)
+					created = parse_time(g, g->layers[r->layer].created_at);
+			}
 		}
+		if (out->size)
+			out->size[n] = size;
+		if (out->created)
+			out->created[n] = created;
+		/* a remote cache knows when a result was made, not when it was last used: that is its last use */
+		if (out->last_used)
+			out->last_used[n] = created;
 	}
 	return 0;
 }

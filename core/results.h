@@ -58,12 +58,17 @@ int graph_node_results(const struct cs_graph *g, cs_node_id n, struct cs_result_
 		       struct cs_error *err);
 
 /*
- * For every node, its first result's own size and last use (-1 and 0 when
- * unknown), in one pass over the store: what sorting the table needs.
- * SIZE and LAST_USED have node_count entries each.
+ * Per node, its first result's figures, each an array of node_count (or
+ * NULL when not wanted): its own size (-1 unknown), when it was made and
+ * when last used (Unix ns, 0 unknown). One pass over the store: what
+ * sorting the table and finding the latest build need.
  */
-int graph_result_usage(const struct cs_graph *g, int64_t *size, int64_t *last_used,
-		       struct cs_error *err);
+struct cs_node_usage {
+	int64_t *size;
+	int64_t *created;
+	int64_t *last_used;
+};
+int graph_result_usage(const struct cs_graph *g, const struct cs_node_usage *out, struct cs_error *err);
 
 /*
  * Calls FN with the description of every result of every node (search: `/`

@@ -7,6 +7,14 @@
 
 #define NS_PER_SECOND 1000000000LL
 
+int64_t unix_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * NS_PER_SECOND + ts.tv_nsec;
+}
+
 static const char *format_time(int64_t ns, const char *format, char *buf, size_t size)
 {
 	time_t seconds = (time_t)(ns / NS_PER_SECOND);

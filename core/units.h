@@ -11,6 +11,9 @@
  * every host.
  */
 
+/* Now, in Unix nanoseconds (the wall clock: for --since 2h). */
+int64_t unix_now_ns(void);
+
 /* "2026-12-06 04:32:40 UTC" into BUF (returned); "-" for 0 or less. */
 const char *format_time_ns(int64_t ns, char *buf, size_t size);
 /* The same without " UTC", for tables that say it once. */

@@ -180,7 +180,7 @@ static void draw_half(struct browser *b, const struct cs_graph *g, cs_node_id n,
 	if (n == CS_NONE || width <= 0)
 		return;
 	const struct described *d = describe_in(b, g, n);
-	snprintf(cell, sizeof(cell), "%u %-7s ", n + 1, kind_name(d->kind));
+	snprintf(cell, sizeof(cell), "%u %-7s ", graph_id(g, n), kind_name(d->kind));
 	int used = draw_text(&b->term, y, x, width, cell, attr);
 	draw_text(&b->term, y, x + used, width - used, d->summary, attr);
 }

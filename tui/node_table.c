@@ -251,7 +251,8 @@ static bool read_figures(struct browser *b)
 	s->last_used = xmalloc(n * sizeof(*s->last_used));
 	s->graph = b->g;
 	browser_status_now(b, "reading every result's size and last use...");
-	if (graph_result_usage(b->g, s->size, s->last_used, &err) < 0) {
+	struct cs_node_usage usage = { .size = s->size, .last_used = s->last_used };
+	if (graph_result_usage(b->g, &usage, &err) < 0) {
 		browser_message(b, true, "%s", err.msg);
 		free(s->size);
 		free(s->last_used);

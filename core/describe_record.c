@@ -138,8 +138,11 @@ static bool is_content_root(const struct cs_graph *g, cs_node_id n, const struct
 {
 	const struct cs_node *node = graph_node(g, n);
 
-	return node->digest != CS_DIG_NONE && !(node->flags & CS_NODE_RANDOM) && results->count == 0 &&
-	       graph_child_count(g, n) > 0;
+	/* only a source that keeps results (a store, a remote cache) says anything by having none */
+	bool keeps_results = g->local_results || g->layer_count > 0;
+
+	return keeps_results && node->digest != CS_DIG_NONE && !(node->flags & CS_NODE_RANDOM) &&
+	       results->count == 0 && graph_child_count(g, n) > 0;
 }
 
 /*

@@ -115,6 +115,9 @@ cs_node_id diff_other(const struct cs_diff *d, bool on_b, cs_node_id n);
 /* The cause B's node N is or follows from, or NULL. */
 const struct diff_cause *diff_cause_of(const struct cs_diff *d, cs_node_id b_node);
 
+/* "the op changed", "a step only in B", ...: a cause as the text report says it. */
+const char *diff_cause_title(const struct cs_diff *d, const struct diff_cause *c);
+
 /* "op-changed", "content-changed", ... (the JSON names). */
 const char *diff_cause_name(enum diff_cause_kind kind);
 

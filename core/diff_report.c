@@ -67,7 +67,7 @@ static int node_line(struct text_out *t, const struct cs_graph *g, char side, cs
 	return 0;
 }
 
-static const char *cause_title(const struct cs_diff *d, const struct diff_cause *c)
+const char *diff_cause_title(const struct cs_diff *d, const struct diff_cause *c)
 {
 	switch (c->kind) {
 	case CAUSE_OP_CHANGED: return "the op changed";
@@ -136,7 +136,7 @@ static int cause_text(struct text_out *t, const struct cs_diff *d, size_t i, siz
 {
 	const struct diff_cause *c = &d->causes[i];
 
-	buf_printf(&t->buf, "\n%zu. %s at ", i + 1, cause_title(d, c));
+	buf_printf(&t->buf, "\n%zu. %s at ", i + 1, diff_cause_title(d, c));
 	if (node_line(t, d->b, 'B', c->b_node) < 0)
 		return -1;
 	buf_addc(&t->buf, '\n');

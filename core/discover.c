@@ -112,7 +112,8 @@ int discover_roots(struct cs_discovery *out, struct cs_error *err)
 	buf_printf(&f.looked, " or %s" BUILDX_VOLUMES, sysroot);
 	look_at_buildx(&f, sysroot);
 
-	qsort(out->roots, out->count, sizeof(*out->roots), by_preference);
+	if (out->count)
+		qsort(out->roots, out->count, sizeof(*out->roots), by_preference);
 	for (size_t i = 0; i < out->count; i++)
 		out->readable += out->roots[i].error == 0;
 	if (out->count == 0)

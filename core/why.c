@@ -174,14 +174,32 @@ static void keep_ancestors(const struct cs_graph *g, uint8_t *keep)
 	free(stack);
 }
 
-/* Cuts the store in two and compares the halves: the builds before, and the latest. */
-static int compare(const struct cs_graph *g, struct cs_why *w, struct cs_error *err)
+/* What the build's steps stand on and did not make, it used: a hit, whatever the times said. */
+static void mark_inputs_used(const struct cs_graph *g, struct cs_why *w)
 {
-	uint8_t *before = xcalloc(g->node_count ? g->node_count : 1, 1);
-	uint8_t *latest = xcalloc(g->node_count ? g->node_count : 1, 1);
+	uint8_t *reached = xcalloc(g->node_count ? g->node_count : 1, 1);
+
+	for (cs_node_id n = 0; n < g->node_count; n++)
+		reached[n] = w->mark[n] == WHY_MADE;
+	keep_ancestors(g, reached);
+	for (cs_node_id n = 0; n < g->node_count; n++)
+		if (reached[n] && w->mark[n] == WHY_OLDER)
+			w->mark[n] = WHY_HIT;
+	free(reached);
+}
+
+int why_compare(struct cs_why *w, struct cs_error *err)
+{
+	const struct cs_graph *g = w->store;
+	uint8_t *before, *latest;
 	struct cs_buf name = CS_BUF_INIT;
 	int rc;
 
+	if (w->diff || !w->made || !w->earlier)
+		return 0;
+	/* cut the store in two and compare the halves: the builds before, and the latest */
+	before = xcalloc(g->node_count ? g->node_count : 1, 1);
+	latest = xcalloc(g->node_count ? g->node_count : 1, 1);
 	for (cs_node_id n = 0; n < g->node_count; n++) {
 		before[n] = w->mark[n] != WHY_MADE;
 		latest[n] = w->mark[n] != WHY_OLDER;
@@ -195,6 +213,12 @@ static int compare(const struct cs_graph *g, struct cs_why *w, struct cs_error *
 		rc = graph_subset(g, latest, name.data, &w->latest, err);
 	if (rc == 0)
 		rc = diff_graphs(w->before, w->latest, &w->diff, err);
+	if (rc < 0) {
+		/* all or nothing: a later call starts again */
+		graph_free(w->before);
+		graph_free(w->latest);
+		w->before = w->latest = NULL;
+	}
 	buf_free(&name);
 	free(before);
 	free(latest);
@@ -218,14 +242,15 @@ int why_find(const struct cs_graph *g, const struct cs_why_options *opt, struct 
 		else if (!g->local_results || !last_use(g, &t, w))
 			last_burst(g, &t, w);
 		claim_resultless(g, &t, w);
+		mark_inputs_used(g, w);
 		for (cs_node_id n = 0; n < g->node_count; n++) {
 			w->made += w->mark[n] == WHY_MADE;
 			w->hits += w->mark[n] == WHY_HIT;
 			/* the builds before: keys with a result the latest did not make */
 			w->earlier += w->mark[n] != WHY_MADE && (t.created[n] > 0 || graph_result_count(g, n));
 		}
-		if (w->made && w->earlier)
-			rc = compare(g, w, err);
+		if (!(opt && opt->marks_only))
+			rc = why_compare(w, err);
 	}
 	free(t.created);
 	free(t.last_used);

@@ -59,6 +59,7 @@ struct cs_why {
 struct cs_why_options {
 	bool has_since;
 	int64_t since;            /* Unix ns */
+	bool marks_only;          /* find the build, compare later (why_compare): the browser marks first */
 };
 
 /* "2026-12-06T04:00:00Z" or a duration before now ("2h"): 0, or -1 with a message for the user. */
@@ -67,6 +68,8 @@ int why_parse_since(const char *text, int64_t now, int64_t *out, struct cs_error
 int why_find(const struct cs_graph *g, const struct cs_why_options *opt, struct cs_why **out,
 	     struct cs_error *err);
 void why_free(struct cs_why *w);
+/* Compares the builds before and the latest, if not yet done (and there are both). */
+int why_compare(struct cs_why *w, struct cs_error *err);
 
 /* 1 when misses were explained, 0 when nothing missed or nothing earlier compares (as diff's). */
 int why_status(const struct cs_why *w);

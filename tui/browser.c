@@ -8,6 +8,7 @@
 #include "core/escape.h"
 #include "core/progress.h"
 #include "core/source.h"
+#include "core/why.h"
 #include "core/xalloc.h"
 #include "diff_view.h"
 #include "draw.h"
@@ -234,6 +235,8 @@ static void browser_free(struct browser *b)
 	search_free(b->search);
 	diff_view_free(b->diff);
 	graph_free(b->owned_b);
+	/* why's view shows why's graphs: it goes first */
+	why_free(b->why);
 	if (b->trace)
 		fclose(b->trace);
 }
@@ -252,10 +255,11 @@ int browser_run_diff(struct cs_graph *g, struct cs_graph *other, struct cs_diff 
 
 	memset(&b, 0, sizeof(b));
 	b.g = other ? other : g;
+	b.store = other ? NULL : g;
 	b.load = load;
 	b.selected = b.g->node_count ? 0 : CS_NONE;
 	if (diff) {
-		b.diff = diff_view_new(g, other, diff);
+		b.diff = diff_view_new(g, other, diff, true);
 		b.diff_b = other;
 		b.selected = CS_NONE;
 		if (diff_view_length(b.diff))
@@ -322,6 +326,8 @@ int browser_run_diff(struct cs_graph *g, struct cs_graph *other, struct cs_diff 
 		changed = key != ERR;
 		if (!changed) {
 			detail_prepare(&b);
+			/* the latest build's marks, once found, are worth a frame */
+			changed = why_prepare(&b);
 			continue;
 		}
 		trace_key(&b, key);

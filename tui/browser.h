@@ -101,6 +101,10 @@ struct browser {
 	struct diff_view *diff; /* NULL: one graph */
 	const struct cs_graph *diff_b; /* the B side of a diff */
 	struct cs_graph *owned_b;      /* B when added from the browser (d) */
+	struct cs_graph *store;        /* the one cache the browser opened (NULL side by side) */
+	struct cs_why *why;            /* its latest build, found once the first screen is up */
+	bool why_tried;                /* found, or failed and said so: not tried again */
+	bool in_why;                   /* the side by side view is why's (w leaves it) */
 	const struct cs_load_options *load; /* the command line's, for d; may be NULL */
 
 	/* the selected node's details, rebuilt when the selection changes */
@@ -180,6 +184,14 @@ void plaintext_free(struct plaintext_pane *p);
 void table_sort_next(struct browser *b);
 const char *table_order_name(enum table_order order);
 void table_sort_free(struct table_sort *s);
+
+/* why_view.c: the latest build's rows marked, w explains a miss */
+struct cs_why;
+/* Finds the latest build (once, when idle): true when the screen has more to show. */
+bool why_prepare(struct browser *b);
+/* '+' made by the latest build, '=' used by it, ' ' not, '\0' when there is no mark to show. */
+char why_mark(const struct browser *b, cs_node_id n);
+void why_explain(struct browser *b);
 
 /* keys.c: what a request does */
 void keys_handle(struct browser *b, int key);

@@ -23,6 +23,7 @@ struct diff_view {
 	uint32_t *shown;  /* row ids, ascending */
 	uint32_t shown_count;
 	bool filtered;
+	bool owns_diff;   /* false: why's, which outlives the view */
 };
 
 static void add_row(struct diff_view *v, cs_node_id a, cs_node_id b, char mark, const struct diff_cause *cause)
@@ -48,7 +49,8 @@ static void show_rows(struct diff_view *v)
 			v->shown[v->shown_count++] = r;
 }
 
-struct diff_view *diff_view_new(const struct cs_graph *a, const struct cs_graph *b, struct cs_diff *diff)
+struct diff_view *diff_view_new(const struct cs_graph *a, const struct cs_graph *b, struct cs_diff *diff,
+				bool owns_diff)
 {
 	struct diff_view *v = xcalloc(1, sizeof(*v));
 	size_t most = (size_t)a->node_count + b->node_count;
@@ -57,6 +59,7 @@ struct diff_view *diff_view_new(const struct cs_graph *a, const struct cs_graph 
 	v->a = a;
 	v->b = b;
 	v->diff = diff;
+	v->owns_diff = owns_diff;
 	v->rows = xmalloc((most ? most : 1) * sizeof(*v->rows));
 	v->shown = xmalloc((most ? most : 1) * sizeof(*v->shown));
 	v->row_of_a = xmalloc((a->node_count ? a->node_count : 1) * sizeof(uint32_t));
@@ -87,7 +90,8 @@ void diff_view_free(struct diff_view *v)
 {
 	if (!v)
 		return;
-	diff_free(v->diff);
+	if (v->owns_diff)
+		diff_free(v->diff);
 	free(v->rows);
 	free(v->shown);
 	free(v->row_of_a);

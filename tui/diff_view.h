@@ -18,7 +18,9 @@
  * rows that differ.
  */
 
-struct diff_view *diff_view_new(const struct cs_graph *a, const struct cs_graph *b, struct cs_diff *diff);
+/* OWNS_DIFF: the view frees DIFF when it goes. */
+struct diff_view *diff_view_new(const struct cs_graph *a, const struct cs_graph *b, struct cs_diff *diff,
+				bool owns_diff);
 void diff_view_free(struct diff_view *v);
 
 uint32_t diff_view_length(const struct diff_view *v);

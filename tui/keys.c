@@ -207,6 +207,7 @@ void keys_handle(struct browser *b, int key)
 	case REQ_FILTER: toggle_filter(b); break;
 	case REQ_ADD_SOURCE: prompt_add_source(b); break;
 	case REQ_SORT: table_sort_next(b); break;
+	case REQ_WHY: why_explain(b); break;
 	case REQ_MOUSE: click(b); break;
 	case REQ_REDRAW: clearok(stdscr, TRUE); break;
 	case REQ_NONE: break;

@@ -99,11 +99,12 @@ static uint32_t input_count(const struct cs_graph *g, cs_node_id n)
 
 struct columns {
 	int id, kind, digest, in, out, random, size;
+	bool build;   /* the L column: what the latest build made (+) or used (=) */
 };
 
 static struct columns fit_columns(const struct browser *b)
 {
-	struct columns c = { 0, 7, 12, 2, 3, 1, 7 };
+	struct columns c = { 0, 7, 12, 2, 3, 1, 7, why_mark(b, 0) != '\0' };
 	char digits[16];
 
 	c.id = snprintf(digits, sizeof(digits), "%u", b->g->node_count);
@@ -125,7 +126,7 @@ static void draw_header(struct browser *b, const struct columns *c)
 	n = snprintf(line, sizeof(line), "%*s %-*s ", c->id, "ID", c->kind, "KIND");
 	if (c->digest)
 		n += snprintf(line + n, sizeof(line) - (size_t)n, "%-*s ", c->digest, "DIGEST");
-	n += snprintf(line + n, sizeof(line) - (size_t)n, "%*s %*s R ", c->in, "IN", c->out, "OUT");
+	n += snprintf(line + n, sizeof(line) - (size_t)n, "%*s %*s R %s", c->in, "IN", c->out, "OUT", c->build ? "L " : "");
 	if (c->size)
 		n += snprintf(line + n, sizeof(line) - (size_t)n, "%*s ", c->size, "SIZE");
 	snprintf(line + n, sizeof(line) - (size_t)n, "SUMMARY");
@@ -149,7 +150,7 @@ static void draw_row(struct browser *b, const struct columns *c, int y, cs_node_
 		digest_hex(digest, hex);
 		hex[c->digest > 0 ? c->digest : 0] = '\0';
 	}
-	snprintf(cell, sizeof(cell), "%*u ", c->id, n + 1);
+	snprintf(cell, sizeof(cell), "%*u ", c->id, graph_id(g, n));
 	x += draw_text(&b->term, y, x, b->table_w, cell,
 		       base | (b->search && search_matches(b->search, n) ? term_attr(&b->term, COLOR_PAIR_MATCH) : 0));
 	snprintf(cell, sizeof(cell), "%-*s ", c->kind, kind_name(d->kind));
@@ -163,8 +164,11 @@ static void draw_row(struct browser *b, const struct columns *c, int y, cs_node_
 	char size[16] = "";
 	if (c->size)
 		format_size(d->size, size, sizeof(size));
-	snprintf(cell, sizeof(cell), "%*u %*u %s %*s%s", c->in, input_count(g, n), c->out, graph_child_count(g, n),
-		 (g->nodes[n].flags & CS_NODE_RANDOM) ? "*" : " ", c->size, size, c->size ? " " : "");
+	char build[3] = "";
+	if (c->build)
+		snprintf(build, sizeof(build), "%c ", why_mark(b, n));
+	snprintf(cell, sizeof(cell), "%*u %*u %s %s%*s%s", c->in, input_count(g, n), c->out, graph_child_count(g, n),
+		 (g->nodes[n].flags & CS_NODE_RANDOM) ? "*" : " ", build, c->size, size, c->size ? " " : "");
 	x += draw_text(&b->term, y, x, b->table_x + b->table_w - x, cell, base);
 	draw_text(&b->term, y, x, b->table_x + b->table_w - x, d->summary, base);
 }

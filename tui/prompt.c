@@ -112,7 +112,7 @@ void prompt_add_source(struct browser *b)
 	b->history.back_count = b->history.forward_count = 0;
 	b->owned_b = other;
 	graph_warm_up(other);
-	b->diff = diff_view_new(b->g, other, diff);
+	b->diff = diff_view_new(b->g, other, diff, true);
 	b->diff_b = other;
 	b->detail_node = CS_NONE - 1;
 	b->table_top = 0;

@@ -100,6 +100,20 @@ skip() { # skip DESCRIPTION REASON
 	echo "ok $tap_n - $1 # SKIP $2"
 }
 
+# todo STATUS DESCRIPTION REASON: a check that fails today for a known
+# reason (TAP "# TODO": the suite counts it as an expected failure). When
+# it starts passing it is an unexpected pass, which fails the suite until
+# the TODO is removed.
+todo() {
+	local status=$1 desc=$2 reason=$3
+	tap_n=$((tap_n + 1))
+	if [ "$status" -eq 0 ]; then
+		echo "ok $tap_n - $desc # TODO $reason"
+	else
+		echo "not ok $tap_n - $desc # TODO $reason"
+	fi
+}
+
 done_testing() {
 	echo "1..$tap_n"
 	[ "$tap_failures" -eq 0 ]

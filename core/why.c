@@ -75,35 +75,51 @@ static void last_burst(const struct cs_graph *g, const struct times *t, struct c
 }
 
 /*
- * The daemon stamps the records a build used as it lets go of them, all
- * within moments: the build is what was used last, and of that what was
- * made after the builds before last used anything is what it made.
+ * The daemon stamps the records a build used as it lets go of them, at
+ * its end; the records it made were made while it ran. So the build
+ * before ended at the newest stamp that some record was made after:
+ * walking back through the stamps, the first gap between two of them in
+ * which something was made. A gap without a making in it is one build's
+ * stamps, however far apart.
  */
 static bool last_use(const struct cs_graph *g, const struct times *t, struct cs_why *w)
 {
-	int64_t newest = 0, before = 0;
+	size_t n = g->node_count ? g->node_count : 1, uses = 0, made = 0;
+	int64_t *used = xmalloc(n * sizeof(*used)), *created = xmalloc(n * sizeof(*created));
+	int64_t boundary = 0;
 
-	for (cs_node_id n = 0; n < g->node_count; n++)
-		if (t->last_used[n] > newest)
-			newest = t->last_used[n];
-	if (!newest)
-		return false;
-	w->rule = WHY_RULE_LAST_USE;
-	w->end = newest;
-	w->start = newest;
-	for (cs_node_id n = 0; n < g->node_count; n++) {
-		if (t->last_used[n] >= newest - WHY_LAST_USE_WINDOW) {
-			w->mark[n] = WHY_HIT;
-			if (t->last_used[n] < w->start)
-				w->start = t->last_used[n];
-		} else if (t->last_used[n] > before) {
-			before = t->last_used[n];
-		}
+	for (cs_node_id i = 0; i < g->node_count; i++) {
+		if (t->last_used[i] > 0)
+			used[uses++] = t->last_used[i];
+		if (t->created[i] > 0)
+			created[made++] = t->created[i];
 	}
-	w->earlier_end = before;
-	for (cs_node_id n = 0; n < g->node_count; n++)
-		if (w->mark[n] == WHY_HIT && t->created[n] > before)
-			w->mark[n] = WHY_MADE;
+	qsort(used, uses, sizeof(*used), by_time_descending);
+	qsort(created, made, sizeof(*created), by_time_descending);
+	/* created[c] is the newest making not after the stamp looked at: both lists go back together */
+	for (size_t i = 0, c = 0; i + 1 < uses && !boundary; i++) {
+		while (c < made && created[c] >= used[i])
+			c++;
+		if (c < made && created[c] > used[i + 1])
+			boundary = used[i + 1];
+	}
+	if (uses) {
+		w->rule = WHY_RULE_LAST_USE;
+		w->end = used[0];
+		w->earlier_end = boundary;
+	}
+	free(used);
+	free(created);
+	if (!uses)
+		return false;
+	w->start = w->end;
+	for (cs_node_id i = 0; i < g->node_count; i++) {
+		if (t->last_used[i] <= boundary)
+			continue;
+		w->mark[i] = t->created[i] > boundary ? WHY_MADE : WHY_HIT;
+		if (t->last_used[i] < w->start)
+			w->start = t->last_used[i];
+	}
 	return true;
 }
 
@@ -289,8 +305,12 @@ void why_rule_text(const struct cs_why *w, char *out, size_t size)
 		snprintf(out, size, "results made since %s (--since)", format_time_ns(w->since, a, sizeof(a)));
 		break;
 	case WHY_RULE_LAST_USE:
-		snprintf(out, size, "records last used within %lld s of the newest use, %s (metadata_v2.db)",
-			 WHY_LAST_USE_WINDOW / 1000000000, format_time_ns(w->end, a, sizeof(a)));
+		if (w->earlier_end)
+			snprintf(out, size, "records last used after %s, when the build before last used any, to %s (metadata_v2.db)",
+				 format_time_ns(w->earlier_end, a, sizeof(a)), format_time_ns(w->end, b, sizeof(b)));
+		else
+			snprintf(out, size, "records last used up to %s, all in one build (metadata_v2.db)",
+				 format_time_ns(w->end, a, sizeof(a)));
 		break;
 	case WHY_RULE_BURST:
 		snprintf(out, size, "results made from %s to %s, no two more than %lld min apart",

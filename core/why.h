@@ -13,10 +13,10 @@
  * `cachescope why`: the last build's misses, explained from one store.
  *
  * The latest build is found in the store's own times: with a worker's
- * metadata (a local store), the records used in the last burst of use
- * (the daemon stamps every record a build used when the build lets go of
- * it: within a second of each other), and of those, the ones made since
- * the builds before last used anything; without it (a remote cache, a
+ * metadata (a local store), the records used since the build before
+ * ended (the daemon stamps every record a build used as the build lets
+ * go of it, at its end: the build before ended at the newest stamp that
+ * something was made after), and of those, the ones made since; without it (a remote cache, a
  * store without metadata_v2.db), the results made in the last burst of
  * making, where no two are more than WHY_BURST_GAP apart; or, with
  * --since, whatever was made since then. A key without a result of its
@@ -29,7 +29,6 @@
  * and the root causes are diff's.
  */
 
-#define WHY_LAST_USE_WINDOW (60LL * 1000000000)   /* one build's uses */
 #define WHY_BURST_GAP (10LL * 60 * 1000000000)    /* between two results of one build */
 
 enum why_rule {

@@ -734,3 +734,28 @@ int bolt_get(const struct bolt_file *f, const struct bolt_bucket *b, const void 
 	}
 	return 0;
 }
+
+int bolt_attach(struct bolt_file *f, const char *path, const char *name, struct bolt_bucket *out,
+		struct cs_error *err)
+{
+	enum { ATTEMPTS = 50 };
+
+	for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+		struct bolt_bucket root;
+		struct bolt_item item;
+
+		bolt_close(f);
+		if (bolt_open(f, path, err) < 0)
+			return -1;
+		bolt_root(f, &root);
+		int found = bolt_get(f, &root, name, strlen(name), &item, err);
+		if (!bolt_snapshot_intact(f))
+			continue;
+		if (found < 0)
+			return -1;
+		if (found && item.is_bucket)
+			*out = item.bucket;
+		return found && item.is_bucket;
+	}
+	return cs_fail(err, "%s: kept changing while being read", path);
+}

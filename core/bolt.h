@@ -81,6 +81,17 @@ int bolt_snapshot_intact(const struct bolt_file *f);
 void bolt_root(const struct bolt_file *f, struct bolt_bucket *out);
 
 /*
+ * Opens the newest snapshot of PATH into F (closing what F held) and finds
+ * its top-level bucket NAME: 1 found (*OUT set), 0 absent, -1 error. The
+ * answer counts only from a snapshot still intact when read: a live
+ * daemon's file is read again, up to a bound, while a writer reuses the
+ * pages under us. For the stores read on demand (cache-debug.db,
+ * metadata_v2.db, a cache.db's _result).
+ */
+int bolt_attach(struct bolt_file *f, const char *path, const char *name, struct bolt_bucket *out,
+		struct cs_error *err);
+
+/*
  * Starts a walk: from here until the next bolt_walk_begin, every page that
  * bolt_foreach or bolt_count visits is stamped, and a page met twice is a
  * cycle. Each bucket is meant to be iterated once per walk (bbolt pages

@@ -210,26 +210,13 @@ static struct worker *worker_of(struct cs_local_results *lr, const char *id, siz
 
 static int attach(struct cs_local_results *lr, struct cs_error *err)
 {
-	for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-		struct bolt_bucket root;
-		struct bolt_item item;
+	int found = bolt_attach(&lr->file, lr->db_path, "_result", &lr->results, err);
 
-		bolt_close(&lr->file);
-		if (bolt_open(&lr->file, lr->db_path, err) < 0)
-			return -1;
-		bolt_root(&lr->file, &root);
-		int found = bolt_get(&lr->file, &root, "_result", 7, &item, err);
-		if (!bolt_snapshot_intact(&lr->file))
-			continue;
-		if (found < 0)
-			return -1;
-		lr->has_results = found && item.is_bucket;
-		if (lr->has_results)
-			lr->results = item.bucket;
-		lr->attached = true;
-		return 0;
-	}
-	return cs_fail(err, "%s: kept changing while being read", lr->db_path);
+	if (found < 0)
+		return -1;
+	lr->has_results = found;
+	lr->attached = true;
+	return 0;
 }
 
 struct result_ref {

@@ -163,32 +163,24 @@ static int read_record(struct cs_metadata *m, const struct bolt_item *item, stru
 	return 0;
 }
 
-/* Opens the newest snapshot and finds _main in it (an answer counts only from an intact snapshot). */
+/* Opens the newest snapshot and finds _main in it; a file with another store's buckets says which. */
 static int attach(struct cs_metadata *m, struct cs_error *err)
 {
-	for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-		struct bolt_bucket root;
-		struct bolt_item item;
+	struct bolt_bucket root;
+	struct bolt_item item;
+	int found = bolt_attach(&m->file, m->path, "_main", &m->main, err);
 
-		bolt_close(&m->file);
-		if (bolt_open(&m->file, m->path, err) < 0)
-			return -1;
-		bolt_root(&m->file, &root);
-		int found = bolt_get(&m->file, &root, "_main", 5, &item, err);
-		if (!bolt_snapshot_intact(&m->file))
-			continue;
-		if (found < 0)
-			return -1;
-		m->has_main = found && item.is_bucket;
-		if (m->has_main)
-			m->main = item.bucket;
-		else if (!found && bolt_get(&m->file, &root, "_links", 6, &item, NULL) > 0)
-			return cs_fail(err, "%s: a cache store (cache.db), not a worker's metadata_v2.db", m->path);
-		else if (!found && bolt_get(&m->file, &root, "byhash", 6, &item, NULL) > 0)
-			return cs_fail(err, "%s: a plaintext store (cache-debug.db), not a worker's metadata_v2.db", m->path);
+	if (found < 0)
+		return -1;
+	m->has_main = found;
+	if (found)
 		return 0;
-	}
-	return cs_fail(err, "%s: kept changing while being read", m->path);
+	bolt_root(&m->file, &root);
+	if (bolt_get(&m->file, &root, "_links", 6, &item, NULL) > 0)
+		return cs_fail(err, "%s: a cache store (cache.db), not a worker's metadata_v2.db", m->path);
+	if (bolt_get(&m->file, &root, "byhash", 6, &item, NULL) > 0)
+		return cs_fail(err, "%s: a plaintext store (cache-debug.db), not a worker's metadata_v2.db", m->path);
+	return 0;
 }
 
 int metadata_open(const char *path, const char *worker, struct cs_metadata **out, struct cs_error *err)

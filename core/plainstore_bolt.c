@@ -47,27 +47,15 @@ static void settle(struct bolt_plainstore *s)
  */
 static int attach(struct bolt_plainstore *s, struct cs_error *err)
 {
-	for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-		struct bolt_bucket root;
-		struct bolt_item item;
+	int found;
 
-		page_warmer_stop(s->warmer);
-		s->warmer = NULL;
-		bolt_close(&s->file);
-		if (bolt_open(&s->file, s->base.name, err) < 0)
-			return -1;
-		bolt_root(&s->file, &root);
-		int found = bolt_get(&s->file, &root, "byhash", 6, &item, err);
-		if (!bolt_snapshot_intact(&s->file))
-			continue;
-		if (found < 0)
-			return -1;
-		s->has_bucket = found && item.is_bucket;
-		if (s->has_bucket)
-			s->byhash = item.bucket;
-		return 0;
-	}
-	return cs_fail(err, "%s: kept changing while being read", s->base.name);
+	page_warmer_stop(s->warmer);
+	s->warmer = NULL;
+	found = bolt_attach(&s->file, s->base.name, "byhash", &s->byhash, err);
+	if (found < 0)
+		return -1;
+	s->has_bucket = found;
+	return 0;
 }
 
 static int bolt_lookup(struct cs_plainstore *base, const struct cs_digest *d,

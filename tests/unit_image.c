@@ -3,10 +3,16 @@
  * archives built here header by header, so every field can be bent (names
  * cleaned and kept inside the archive, links followed only to members, pax
  * and GNU long names, base-256 sizes, each way a header or an archive can
- * be wrong), in memory and as a stream trickling in.
+ * be wrong), and the layers a real docker save archive gives, which no
+ * dump shows. tests/image_archive.test reads whole archives end to end.
  */
+#include "core/base64.h"
 #include "core/buf.h"
+#include "core/digest.h"
+#include "core/input.h"
+#include "core/readers.h"
 #include "core/tar.h"
+#include "core/xalloc.h"
 #include "tests/tap.h"
 
 #include <stdint.h>
@@ -494,6 +500,105 @@ static void test_signed_checksum(void)
 	buf_free(&b);
 }
 
+static const char *text(const struct cs_graph *g, uint32_t s)
+{
+	return s == CS_STR_NONE ? "(none)" : strings_at(&g->strings, s);
+}
+
+/*
+ * tests/images/tiny.tar, saved by docker 20.10: FROM scratch, COPY a, COPY
+ * b, ENV, COPY a again (the same diff as the first), COPY a to /c twice
+ * (the same diff twice); docker stored each repeated layer.tar as a link to
+ * the first.
+ */
+static void test_real_layers(void)
+{
+	static const int64_t sizes[] = { 2048, 2048, 2048, 2560, 2560 };
+	static const char *const steps[] = { "COPY a.txt /a.txt # buildkit", "COPY b.txt /b.txt # buildkit",
+					     "COPY a.txt /a.txt # buildkit", "COPY a.txt /c/a.txt # buildkit",
+					     "COPY a.txt /c/a.txt # buildkit" };
+	const char *top = getenv("top_srcdir");
+	char *path = xasprintf("%s/tests/images/tiny.tar", top ? top : ".");
+	struct cs_graph *g = graph_new(path, NULL);
+	struct cs_input in;
+
+	memset(&err, 0, sizeof(err));
+	TAP_OK(input_open(&in, path, &err) == 0 && read_image_archive(g, path, in.data, &err) == 0,
+	       "tiny.tar loads: %s", err.msg);
+	if (in.name)
+		input_close(&in);
+	TAP_OK(g->layer_count == 5, "tiny.tar: 5 layers (%u)", g->layer_count);
+	for (uint32_t i = 0; i < g->layer_count && i < 5; i++) {
+		const struct cs_layer *l = &g->layers[i];
+		TAP_OK(l->size == sizes[i], "layer %u: its member's size, links followed (%lld)", i, (long long)l->size);
+		TAP_OK(l->blob == l->diff_id, "layer %u: a layer.tar is known by its diff_id", i);
+		TAP_OK(l->parent == (i ? i - 1 : CS_NONE), "layer %u: on the layer before it", i);
+		TAP_STR_EQ(text(g, l->description), steps[i], "layer %u: the step that made it (ENV made none)", i);
+	}
+	TAP_OK(g->layer_count == 5 && g->layers[0].blob == g->layers[2].blob,
+	       "layers 0 and 2 are one blob, as their diff_ids say");
+	graph_free(g);
+	free(path);
+}
+
+/*
+ * A layer's blob digest is what its member's name says when it says one
+ * (docker 25's blobs/sha256/<hex>, crane's <hex>.tar.gz), else its diff_id.
+ */
+static void test_layer_names(void)
+{
+	const char *diff[3] = { "sha256:1111111111111111111111111111111111111111111111111111111111111111",
+				"sha256:2222222222222222222222222222222222222222222222222222222222222222",
+				"sha256:3333333333333333333333333333333333333333333333333333333333333333" };
+	const char *records = "[{\"digest\":\"sha256:4444444444444444444444444444444444444444444444444444444444444444\","
+			      "\"layers\":[{\"layer\":2}]}]";
+	struct cs_buf b = CS_BUF_INIT, config = CS_BUF_INIT, cache = CS_BUF_INIT, manifest = CS_BUF_INIT;
+	struct cs_digest d;
+	char hex[65], blob_a[80], blob_b[80];
+	struct cs_graph *g = graph_new("t.tar", NULL);
+
+	base64_encode(&cache, records, strlen(records));
+	buf_printf(&config, "{\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"%s\",\"%s\",\"%s\"]},"
+		   "\"moby.buildkit.cache.v0\":\"%s\"}", diff[0], diff[1], diff[2], cache.data);
+	digest_of_bytes(config.data, config.len, &d);
+	digest_hex(&d, hex);
+	hex[64] = '\0';
+	snprintf(blob_a, sizeof(blob_a), "blobs/sha256/%s", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+	snprintf(blob_b, sizeof(blob_b), "%s.tar.gz", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
+	buf_printf(&manifest, "[{\"Config\":\"blobs/sha256/%s\",\"RepoTags\":null,"
+		   "\"Layers\":[\"%s\",\"%s\",\"L/layer.tar\"]}]", hex, blob_a, blob_b);
+	char config_path[80];
+	snprintf(config_path, sizeof(config_path), "blobs/sha256/%s", hex);
+	add_file(&b, config_path, config.data);
+	add_file(&b, blob_a, "layer a");
+	add_file(&b, blob_b, "layer b");
+	add_file(&b, "L/layer.tar", "layer c");
+	add_file(&b, "manifest.json", manifest.data);
+	add_end(&b);
+	memset(&err, 0, sizeof(err));
+	TAP_OK(read_image_archive(g, "t.tar", cs_bytes_of(b.data, b.len), &err) == 0,
+	       "an archive naming layers three ways loads: %s", err.msg);
+	if (g->layer_count == 3) {
+		char text[CS_DIGEST_STRLEN + 1];
+		digest_format(digests_at(&g->digests, g->layers[0].blob), text);
+		TAP_STR_EQ(text, "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+			   "blobs/sha256/<hex>: the blob is <hex>");
+		digest_format(digests_at(&g->digests, g->layers[1].blob), text);
+		TAP_STR_EQ(text, "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+			   "<hex>.tar.gz: the blob is <hex>");
+		digest_format(digests_at(&g->digests, g->layers[2].blob), text);
+		TAP_STR_EQ(text, diff[2], "<id>/layer.tar: the blob is the diff_id");
+		TAP_OK(g->layers[0].size == 7, "sizes are the members' (%lld)", (long long)g->layers[0].size);
+	} else {
+		TAP_OK(0, "3 layers (%u)", g->layer_count);
+	}
+	graph_free(g);
+	buf_free(&b);
+	buf_free(&config);
+	buf_free(&cache);
+	buf_free(&manifest);
+}
+
 int main(void)
 {
 	test_recognize();
@@ -504,5 +609,7 @@ int main(void)
 	test_refusals();
 	test_signed_checksum();
 	test_stream_keeps();
+	test_real_layers();
+	test_layer_names();
 	return tap_done();
 }

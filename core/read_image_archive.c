@@ -328,6 +328,44 @@ static const char *entry_name(json_t *entry)
 	return name ? name : "(no digest)";
 }
 
+struct entry_digest {
+	struct cs_digest digest;
+	size_t index;
+};
+
+static int by_digest_then_index(const void *a, const void *b)
+{
+	const struct entry_digest *x = a, *y = b;
+	int c = digest_cmp(&x->digest, &y->digest);
+
+	return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+/*
+ * Which entries of MANIFESTS repeat the digest of an earlier one (docker
+ * writes one entry per tag): sorted, not hashed, since a crafted index can
+ * hold a million digests that all look alike. An entry without a digest is
+ * never a repeat. Returns an array the caller frees.
+ */
+static bool *repeats(json_t *manifests)
+{
+	size_t n = json_array_size(manifests), count = 0;
+	struct entry_digest *d = xreallocarray(NULL, n ? n : 1, sizeof(*d));
+	bool *repeat = xcalloc(n ? n : 1, sizeof(*repeat));
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *digest = json_object_get(json_array_get(manifests, i), "digest");
+		if (json_is_string(digest) &&
+		    digest_parse(json_string_value(digest), json_string_length(digest), &d[count].digest) == 0)
+			d[count++].index = i;
+	}
+	qsort(d, count, sizeof(*d), by_digest_then_index);
+	for (size_t i = 1; i < count; i++)
+		repeat[d[i].index] = digest_eq(&d[i].digest, &d[i - 1].digest);
+	free(d);
+	return repeat;
+}
+
 /*
  * index.json's one image: its entries may repeat one digest (one per tag,
  * as docker writes them), but more than one digest is more than one image.
@@ -337,23 +375,22 @@ static json_t *only_entry(const struct archive *a, json_t *index, struct cs_erro
 	json_t *manifests = json_object_get(index, "manifests"), *first = NULL;
 	struct cs_buf names = CS_BUF_INIT;
 	size_t distinct = 0;
+	bool *repeat;
 
 	if (!json_is_object(index) || !json_is_array(manifests)) {
 		cs_fail(err, "%s: index.json: not an OCI index (no \"manifests\")", a->name);
 		return NULL;
 	}
+	repeat = repeats(manifests);
 	for (size_t i = 0; i < json_array_size(manifests); i++) {
 		json_t *entry = json_array_get(manifests, i);
-		json_t *digest = json_object_get(entry, "digest");
-		bool seen = false;
-		for (size_t k = 0; k < i && !seen; k++)
-			seen = json_equal(json_object_get(json_array_get(manifests, k), "digest"), digest);
-		if (seen)
+		if (repeat[i])
 			continue;
 		if (!first)
 			first = entry;
 		add_image_name(&names, distinct++, entry_name(entry));
 	}
+	free(repeat);
 	if (distinct == 1) {
 		buf_free(&names);
 		return first;

@@ -5,12 +5,13 @@
  * cache_image_fetch before it is parsed.
  */
 #include "cache_image.h"
-#include "base64.h"
 #include "cacheconfig.h"
+#include "image_config.h"
 #include "readers.h"
 #include "xalloc.h"
 
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 
@@ -165,89 +166,35 @@ static int load_cacheconfig_blob(struct cs_graph *g, const struct cs_blob_source
 }
 
 /*
- * The image's layers as a cache config's: each the parent of the next,
- * diffIDs from rootfs.diff_ids, creation times and descriptions from the
- * history entries that made a layer (those not marked empty_layer), in
- * order.
- */
-static int inline_layers(struct cs_graph *g, const char *name, json_t *layers, json_t *config,
-			 struct cs_error *err)
-{
-	json_t *diff_ids = json_object_get(json_object_get(config, "rootfs"), "diff_ids");
-	json_t *history = json_object_get(config, "history");
-	size_t n = json_array_size(layers), h = 0;
-
-	if (!json_is_array(layers) || n == 0)
-		return cs_fail(err, "%s: image manifest without layers: no inline cache to use", name);
-	if (n >= CS_NONE)
-		return cs_fail(err, "%s: too many layers", name);
-	/* BuildKit ignores an image whose config and manifest disagree */
-	if (!json_is_array(diff_ids) || json_array_size(diff_ids) != n)
-		return cs_fail(err, "%s: image config has %zu diff_ids for %zu layers", name,
-			       json_array_size(diff_ids), n);
-	g->layers = xcalloc(n, sizeof(*g->layers));
-	g->layer_count = (uint32_t)n;
-	for (size_t i = 0; i < n; i++) {
-		struct descriptor d;
-		struct cs_layer *l = &g->layers[i];
-		json_t *diff = json_array_get(diff_ids, i);
-		if (read_descriptor(json_array_get(layers, i), name, "layer", &d, err) < 0)
-			return -1;
-		l->blob = digests_intern(&g->digests, &d.digest);
-		l->size = d.size;
-		l->parent = i ? (uint32_t)(i - 1) : CS_NONE;
-		l->media_type = d.media_type ? strings_add(&g->strings, d.media_type, strlen(d.media_type))
-					     : CS_STR_NONE;
-		l->diff_id = json_is_string(diff) ? digests_intern_str(&g->digests, json_string_value(diff),
-									json_string_length(diff))
-						  : CS_DIG_NONE;
-		if (l->diff_id == CS_DIG_NONE)
-			return cs_fail(err, "%s: image config: diff_ids[%zu] is not a sha256 digest", name, i);
-		while (h < json_array_size(history) &&
-		       json_is_true(json_object_get(json_array_get(history, h), "empty_layer")))
-			h++;
-		json_t *step = json_array_get(history, h++);
-		l->created_at = string_or_none(g, json_object_get(step, "created"));
-		/* "RUN /bin/sh -c make # buildkit": what BuildKit's own importer calls the layer */
-		l->description = string_or_none(g, json_object_get(step, "created_by"));
-	}
-	return 0;
-}
-
-/*
- * Inline cache: the image config's moby.buildkit.cache.v0 is base64 (Go's
- * []byte) of a JSON array of records whose result layers index the
- * manifest's layers.
+ * Inline cache: the image config's moby.buildkit.cache.v0, whose records
+ * index the manifest's layers (image_config.h).
  */
 static int load_inline(struct cs_graph *g, const struct cs_blob_source *src, json_t *manifest,
 		       json_t *config, struct cs_error *err)
 {
-	json_t *cache = json_object_get(config, "moby.buildkit.cache.v0");
-	struct cs_buf decoded = CS_BUF_INIT;
-	json_t *records = NULL;
+	json_t *descriptors = json_object_get(manifest, "layers");
+	size_t n = json_array_size(descriptors);
+	struct cs_image_layer *layers;
 	int rc = -1;
 
-	if (!json_is_string(cache))
+	if (!image_config_has_cache(config))
 		return cs_fail(err, "%s: no BuildKit cache in this image (no cache config, no inline cache)",
 			       src->name);
-	if (base64_decode(&decoded, json_string_value(cache), json_string_length(cache)) < 0) {
-		cs_fail(err, "%s: inline cache: bad base64", src->name);
-		goto out;
+	if (!json_is_array(descriptors) || n == 0)
+		return cs_fail(err, "%s: image manifest without layers: no inline cache to use", src->name);
+	if (n >= CS_NONE)
+		return cs_fail(err, "%s: too many layers", src->name);
+	layers = xcalloc(n, sizeof(*layers));
+	for (size_t i = 0; i < n; i++) {
+		struct descriptor d;
+		if (read_descriptor(json_array_get(descriptors, i), src->name, "layer", &d, err) < 0)
+			goto out;
+		layers[i] = (struct cs_image_layer){ true, d.digest, d.size, d.media_type };
 	}
-	records = cacheconfig_parse_json(src->name, decoded.data, decoded.len, err);
-	if (!records)
-		goto out;
-	if (!json_is_array(records)) {
-		cs_fail(err, "%s: inline cache is not an array of records", src->name);
-		goto out;
-	}
-	if (inline_layers(g, src->name, json_object_get(manifest, "layers"), config, err) < 0)
-		goto out;
 	g->kind = "inline cache";
-	rc = cacheconfig_read_records(g, src->name, records, err);
+	rc = image_config_load_inline(g, src->name, config, layers, n, err);
 out:
-	json_decref(records);
-	buf_free(&decoded);
+	free(layers);
 	return rc;
 }
 

@@ -25,6 +25,14 @@ int cacheconfig_read_layers(struct cs_graph *g, const char *name, json_t *layers
 int cacheconfig_read_records(struct cs_graph *g, const char *name, json_t *records,
 			     struct cs_error *err);
 
+/*
+ * A parsed cache config: what read_cacheconfig does once the JSON is
+ * parsed (an object with "layers" and "records"; an OCI index or manifest,
+ * or an object with neither, is refused). Sets g->kind when unset.
+ */
+int cacheconfig_read_object(struct cs_graph *g, const char *name, json_t *root,
+			    struct cs_error *err);
+
 /* Parses JSON with jansson's limits, naming the position on failure. */
 json_t *cacheconfig_parse_json(const char *name, const void *data, size_t len,
 			       struct cs_error *err);

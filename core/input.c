@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,10 +14,15 @@
 /* Pipes have no size to check up front; beyond this a stream is refused. */
 #define CS_MAX_STREAM ((size_t)4 << 30)
 
-static int read_stream(struct cs_input *in, int fd, struct cs_error *err)
+/* Reads FD to its end into IN, after the HEAD_LEN bytes of HEAD already read from it. */
+static int read_stream(struct cs_input *in, int fd, const unsigned char *head, size_t head_len,
+		       struct cs_error *err)
 {
-	size_t len = 0, cap = 1 << 16;
+	size_t len = head_len, cap = 1 << 16;
 	unsigned char *data = xmalloc(cap);
+
+	if (head_len)
+		memcpy(data, head, head_len); /* at most a block: cap is far more */
 
 	for (;;) {
 		if (len == cap) {
@@ -78,7 +84,7 @@ int input_open(struct cs_input *in, const char *path, struct cs_error *err)
 		madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
 		in->data = cs_bytes_of(map, (size_t)st.st_size);
 		in->mapped = true;
-	} else if (read_stream(in, fd, err) < 0) {
+	} else if (read_stream(in, fd, NULL, 0, err) < 0) {
 		goto fail;
 	}
 	if (in->data.len == 0) {
@@ -92,6 +98,55 @@ fail:
 	if (rc < 0)
 		input_close(in);
 	return rc;
+}
+
+/* A pipe, a socket or a terminal: what cannot be mapped, and is read as it comes. */
+static bool is_stream(const struct stat *st)
+{
+	return !S_ISDIR(st->st_mode) && !(S_ISREG(st->st_mode) && st->st_size > 0);
+}
+
+int input_stdin_head(struct cs_stdin_head *head, struct cs_error *err)
+{
+	struct stat st;
+
+	memset(head, 0, sizeof(*head));
+	if (fstat(STDIN_FILENO, &st) < 0)
+		return cs_fail(err, "standard input: %s", strerror(errno));
+	head->piped = is_stream(&st);
+	while (head->piped && head->len < sizeof(head->bytes)) {
+		ssize_t n = read(STDIN_FILENO, head->bytes + head->len, sizeof(head->bytes) - head->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return cs_fail(err, "standard input: %s", strerror(errno));
+		if (n == 0)
+			break;
+		head->len += (size_t)n;
+	}
+	return 0;
+}
+
+int input_open_stdin_after(struct cs_input *in, const struct cs_stdin_head *head, struct cs_error *err)
+{
+	memset(in, 0, sizeof(*in));
+	in->name = xstrdup("standard input");
+	if (read_stream(in, STDIN_FILENO, head->bytes, head->len, err) < 0) {
+		input_close(in);
+		return -1;
+	}
+	if (in->data.len == 0) {
+		cs_fail(err, "%s: empty file", in->name);
+		input_close(in);
+		return -1;
+	}
+	return 0;
+}
+
+ssize_t input_read_stdin(void *ctx, void *buf, size_t len)
+{
+	(void)ctx;
+	return read(STDIN_FILENO, buf, len);
 }
 
 void input_close(struct cs_input *in)

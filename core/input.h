@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /*
  * The bytes of one input file: mapped read-only when it is a regular file
@@ -23,6 +24,25 @@ struct cs_input {
 /* Opens PATH ("-" = standard input); an empty input is an error. */
 int input_open(struct cs_input *in, const char *path, struct cs_error *err);
 void input_close(struct cs_input *in);
+
+/*
+ * Standard input looked at before it is read. When it is a pipe (or
+ * anything else that cannot be mapped), its first bytes are read here, so
+ * that a form read as it comes (a tar archive: tar_open_stream) can be told
+ * from the forms read whole; input_open_stdin_after then reads the rest.
+ * A file on standard input is left alone (PIPED false): input_open("-")
+ * maps it.
+ */
+struct cs_stdin_head {
+	unsigned char bytes[512];
+	size_t len;
+	bool piped;
+};
+int input_stdin_head(struct cs_stdin_head *head, struct cs_error *err);
+/* input_open("-") for a pipe whose HEAD was already read. */
+int input_open_stdin_after(struct cs_input *in, const struct cs_stdin_head *head, struct cs_error *err);
+/* read(2) of standard input, as tar_open_stream wants it (CTX unused). */
+ssize_t input_read_stdin(void *ctx, void *buf, size_t len);
 
 /*
  * Tells the kernel that bytes before OFFSET will not be read again soon: a

@@ -420,32 +420,42 @@ out:
 	return rc;
 }
 
+int cacheconfig_read_object(struct cs_graph *g, const char *name, json_t *root,
+			    struct cs_error *err)
+{
+	double start = cs_now();
+	int rc;
+
+	if (!g->kind)
+		g->kind = "cache config";
+	if (!json_is_object(root))
+		return cs_fail(err, "%s: not a cache config (expected a JSON object)", name);
+	if (json_object_get(root, "schemaVersion") || json_object_get(root, "manifests"))
+		return cs_fail(err, "%s: an OCI index or manifest, not a cache config: give its layout directory",
+			       name);
+	if (!json_object_get(root, "records") && !json_object_get(root, "layers"))
+		return cs_fail(err, "%s: not a cache config (no \"records\")", name);
+	rc = cacheconfig_read_layers(g, name, json_object_get(root, "layers"), err);
+	if (rc == 0)
+		rc = cacheconfig_read_records(g, name, json_object_get(root, "records"), err);
+	if (rc == 0)
+		graph_phase(g, "build records", start);
+	return rc;
+}
+
 int read_cacheconfig(struct cs_graph *g, const char *name, struct cs_bytes json,
 		     struct cs_error *err)
 {
 	double start = cs_now();
 	json_t *root = cacheconfig_parse_json(name, json.ptr, json.len, err);
-	int rc = -1;
+	int rc;
 
 	if (!g->kind)
 		g->kind = "cache config";
 	if (!root)
 		return -1;
-	if (!json_is_object(root)) {
-		cs_fail(err, "%s: not a cache config (expected a JSON object)", name);
-	} else if (json_object_get(root, "schemaVersion") || json_object_get(root, "manifests")) {
-		cs_fail(err, "%s: an OCI index or manifest, not a cache config: give its layout directory", name);
-	} else if (!json_object_get(root, "records") && !json_object_get(root, "layers")) {
-		cs_fail(err, "%s: not a cache config (no \"records\")", name);
-	} else {
-		graph_phase(g, "parse cache config", start);
-		start = cs_now();
-		rc = cacheconfig_read_layers(g, name, json_object_get(root, "layers"), err);
-		if (rc == 0)
-			rc = cacheconfig_read_records(g, name, json_object_get(root, "records"), err);
-		if (rc == 0)
-			graph_phase(g, "build records", start);
-	}
+	graph_phase(g, "parse cache config", start);
+	rc = cacheconfig_read_object(g, name, root, err);
 	json_decref(root);
 	return rc;
 }

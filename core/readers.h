@@ -5,6 +5,7 @@
 #include "error.h"
 #include "graph.h"
 #include "input.h"
+#include "tar.h"
 
 /*
  * Every format cachescope reads, each filling a fresh graph (from
@@ -33,6 +34,29 @@ int read_debug_text(struct cs_graph *g, struct cs_input *in, struct cs_error *er
 /* A remote cache config (application/vnd.buildkit.cacheconfig.v0). */
 int read_cacheconfig(struct cs_graph *g, const char *name, struct cs_bytes json,
 		     struct cs_error *err);
+
+/*
+ * A file holding one JSON object: a remote cache config, or an image
+ * config with an inline cache (`docker image save`'s config, a registry's
+ * config blob), told apart by their keys.
+ */
+int read_json_object(struct cs_graph *g, const char *name, struct cs_bytes json,
+		     struct cs_error *err);
+
+/*
+ * A `docker save` archive (a tar, as DATA): the inline cache of the one
+ * image in it, through manifest.json, or through index.json when the tar
+ * is only an OCI image layout. Several images are refused, naming them.
+ */
+int read_image_archive(struct cs_graph *g, const char *name, struct cs_bytes data,
+		       struct cs_error *err);
+/*
+ * The same read as it comes from a pipe (tar.h): HEAD, the bytes already
+ * read to recognise it, then READ(CTX) until the archive ends. Layers are
+ * counted, never held.
+ */
+int read_image_archive_stream(struct cs_graph *g, const char *name, struct cs_bytes head,
+			      cs_tar_read_fn read, void *ctx, struct cs_error *err);
 
 /*
  * An OCI image layout as `--cache-to type=local,dest=DIR` writes it, in any

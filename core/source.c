@@ -6,6 +6,7 @@
 #include "plainstore.h"
 #include "readers.h"
 #include "remote.h"
+#include "tar.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -142,9 +143,16 @@ static int load_input(struct cs_graph *g, const char *path, const struct cs_load
 		      struct cs_error *err)
 {
 	struct cs_input in;
+	struct cs_stdin_head head = { .piped = false };
 	size_t i = 0;
 
-	if (input_open(&in, path, err) < 0)
+	/* a docker save archive through a pipe can be many GB: read as it comes, never whole */
+	if (strcmp(path, "-") == 0 && input_stdin_head(&head, err) < 0)
+		return -1;
+	if (head.piped && tar_recognize(cs_bytes_of(head.bytes, head.len)))
+		return read_image_archive_stream(g, "standard input", cs_bytes_of(head.bytes, head.len),
+						 input_read_stdin, NULL, err);
+	if (head.piped ? input_open_stdin_after(&in, &head, err) < 0 : input_open(&in, path, err) < 0)
 		return -1;
 	if (looks_like_bolt(in.data)) {
 		int rc;
@@ -160,6 +168,11 @@ static int load_input(struct cs_graph *g, const char *path, const struct cs_load
 		input_close(&in);
 		return rc;
 	}
+	if (tar_recognize(in.data)) {
+		int rc = read_image_archive(g, in.name, in.data, err);
+		input_close(&in);
+		return rc;
+	}
 	if (in.data.len >= 3 && memcmp(in.data.ptr, "\xef\xbb\xbf", 3) == 0)
 		i = 3;
 	while (i < in.data.len && strchr(" \t\r\n", in.data.ptr[i]))
@@ -169,11 +182,11 @@ static int load_input(struct cs_graph *g, const char *path, const struct cs_load
 	if (in.data.len - i >= 4 && memcmp(in.data.ptr + i, "ID: ", 4) == 0)
 		return read_debug_text(g, &in, err);
 	if (i < in.data.len && in.data.ptr[i] == '{') {
-		int rc = read_cacheconfig(g, in.name, in.data, err);
+		int rc = read_json_object(g, in.name, in.data, err);
 		input_close(&in);
 		return rc;
 	}
-	cs_fail(err, "%s: not a cache store, cache config, OCI layout or debug export", in.name);
+	cs_fail(err, "%s: not a cache store, cache config, image config, docker save archive, OCI layout or debug export", in.name);
 	input_close(&in);
 	return -1;
 }

@@ -16,7 +16,9 @@
  *   type=local,src=DIR,...     the same, in --cache-from syntax
  *   a bbolt file               a cache.db
  *   a file starting [ or ID:   a /debug/cache/store or /debug/cache/load answer
- *   a file starting {          a remote cache config
+ *   a file starting {          a remote cache config, or an image config with
+ *                              an inline cache (read_json_object decides)
+ *   a tar archive              `docker save` output (manifest.json, or an OCI layout)
  *   -                          any of the file forms, from standard input
  *   type=registry,ref=REF      a cache in a registry (core/registry.h)
  *   http://, tcp://, unix://   a live daemon's --debugaddr (/debug/cache/store)

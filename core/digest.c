@@ -1,4 +1,5 @@
 #include "digest.h"
+#include "hash.h"
 #include "xalloc.h"
 
 /*
@@ -102,24 +103,30 @@ void digests_free(struct cs_digests *t)
 }
 
 /*
- * The digest is already uniformly random: its first bytes pick the slot and
- * the next four are kept in the slot as a tag, so a probe rarely has to
- * touch the item array (a cache miss) to rule a candidate out.
+ * A digest computed here is uniformly random, but one read from an input
+ * is whatever the input says: a hostile export can list a hundred
+ * thousand digests that share their first bytes, and slots picked by
+ * those bytes alone would chain every probe. So all 32 bytes are mixed:
+ * the low half picks the slot, the high half is kept in the slot as a tag,
+ * so a probe rarely has to touch the item array (a cache miss) to rule a
+ * candidate out.
  */
+static uint64_t mix_of(const struct cs_digest *d)
+{
+	uint64_t w[4];
+
+	memcpy(w, d->sum, sizeof(w));
+	return hash_mix64(w[0] ^ hash_mix64(w[1] ^ hash_mix64(w[2] ^ hash_mix64(w[3]))));
+}
+
 static uint32_t slot_of(const struct cs_digest *d, uint32_t mask)
 {
-	uint32_t h;
-
-	memcpy(&h, d->sum, sizeof(h));
-	return h & mask;
+	return (uint32_t)mix_of(d) & mask;
 }
 
 static uint32_t tag_of(const struct cs_digest *d)
 {
-	uint32_t h;
-
-	memcpy(&h, d->sum + 4, sizeof(h));
-	return h;
+	return (uint32_t)(mix_of(d) >> 32);
 }
 
 static void place(struct cs_digests *t, uint32_t index)

@@ -11,9 +11,11 @@
 #include "core/diff.h"
 #include "core/discover.h"
 #include "core/disk_usage.h"
+#include "core/dot.h"
 #include "core/dump.h"
 #include "core/escape.h"
 #include "core/results.h"
+#include "core/search.h"
 #include "core/progress.h"
 #include "core/source.h"
 #include "core/stats.h"
@@ -38,6 +40,10 @@ struct cli {
 	enum command command;
 	bool json;
 	const char *since;     /* why --since */
+	bool dot;
+	const char *around; /* dump --format dot: a neighbourhood (ID or digest prefix) */
+	uint32_t depth;
+	bool depth_given;
 	struct cs_load_options load;
 	const char *sources[2];
 	int source_count;
@@ -46,14 +52,14 @@ struct cli {
 static const char usage_text[] =
 	"usage: cachescope [OPTIONS] [SOURCE]        browse a cache\n"
 	"       cachescope [OPTIONS] A B             two caches side by side\n"
-	"       cachescope dump [--format text|json] [SOURCE]\n"
+	"       cachescope dump [--format text|json|dot] [--around ID|DIGEST [--depth N]] [SOURCE]\n"
 	"                                            every record, as the daemon's debug endpoint\n"
 	"       cachescope stats [SOURCE]            counts, disk usage, load times\n"
 	"       cachescope du [--format text|json] [SOURCE]\n"
 	"                                            what the cache holds on disk, record by record\n"
 	"       cachescope why [--format text|json] [--since TIME] [SOURCE]\n"
 	"                                            why the latest build missed the cache\n"
-	"       cachescope diff [--format text|json] A B\n"
+	"       cachescope diff [--format text|json|dot] A B\n"
 	"                                            why B misses A's cache\n"
 	"\n"
 	"SOURCE is a daemon root or its cache.db, an OCI layout directory or\n"
@@ -68,7 +74,10 @@ static const char usage_text[] =
 	"the sources; -- ends them.\n"
 	"\n"
 	"Options:\n"
-	"  --format text|json   output format of dump, diff, du and why (default text)\n"
+	"  --format FORMAT      text (default) or json for dump, diff, du, why; dot\n"
+	"                       (Graphviz) for dump, diff: ... | dot -Tsvg >graph.svg\n"
+	"  --around ID|DIGEST   dump --format dot: only this node's neighbourhood\n"
+	"  --depth N            link steps up and down from --around (default 2)\n"
 	"  --debug-db FILE      resolve plaintexts from a cache-debug.db\n"
 	"  --metadata FILE      a worker's metadata_v2.db for a bare cache.db\n"
 	"  --since TIME         why: the latest build is what was made since TIME\n"
@@ -130,6 +139,19 @@ static int parse_seconds(const char *text, double *out)
 	return 0;
 }
 
+static int parse_depth(const char *text, uint32_t *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(text, &end, 10);
+	if (end == text || *end || errno || text[0] == '-' || text[0] == '+' || v > 1000000)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
 /* What each command takes: how many sources and which --format values. */
 struct command_spec {
 	const char *name;       /* NULL: the browser (no command word) */
@@ -140,9 +162,9 @@ struct command_spec {
 
 static const struct command_spec commands[] = {
 	{ NULL, CMD_BROWSE, 0, 2, NULL },
-	{ "dump", CMD_DUMP, 0, 1, "text json" },
+	{ "dump", CMD_DUMP, 0, 1, "text json dot" },
 	{ "stats", CMD_STATS, 0, 1, NULL },
-	{ "diff", CMD_DIFF, 2, 2, "text json" },
+	{ "diff", CMD_DIFF, 2, 2, "text json dot" },
 	{ "du", CMD_DU, 0, 1, "text json" },
 	{ "why", CMD_WHY, 0, 1, "text json" },
 };
@@ -174,7 +196,7 @@ static bool word_in(const char *word, const char *list)
 static int parse_args(int argc, char **argv, struct cli *cli)
 {
 	enum { OPT_FORMAT = 256, OPT_DEBUG_DB, OPT_VERSION, OPT_ADDR, OPT_CACERT, OPT_PLAIN_HTTP,
-	       OPT_MAX_SIZE, OPT_TIMEOUT, OPT_METADATA, OPT_SINCE };
+	       OPT_MAX_SIZE, OPT_TIMEOUT, OPT_METADATA, OPT_SINCE, OPT_AROUND, OPT_DEPTH };
 	static const struct option options[] = {
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "debug-db", required_argument, NULL, OPT_DEBUG_DB },
@@ -185,6 +207,8 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 		{ "plain-http", no_argument, NULL, OPT_PLAIN_HTTP },
 		{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "around", required_argument, NULL, OPT_AROUND },
+		{ "depth", required_argument, NULL, OPT_DEPTH },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
@@ -229,6 +253,14 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 		case OPT_TIMEOUT:
 			if (parse_seconds(optarg, &cli->load.timeout) < 0)
 				rc = fail("--timeout: want a number of seconds");
+			break;
+		case OPT_AROUND:
+			cli->around = optarg;
+			break;
+		case OPT_DEPTH:
+			if (parse_depth(optarg, &cli->depth) < 0)
+				rc = fail("--depth: want a number of link steps, 0 to 1000000");
+			cli->depth_given = true;
 			break;
 		case 'h':
 			free(original);
@@ -292,7 +324,14 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 			return fail(msg);
 		}
 		cli->json = strcmp(format, "json") == 0;
+		cli->dot = strcmp(format, "dot") == 0;
 	}
+	if ((cli->around || cli->depth_given) && !(spec->command == CMD_DUMP && cli->dot))
+		return fail(cli->around ? "--around goes with dump --format dot" : "--depth goes with dump --format dot");
+	if (cli->depth_given && !cli->around)
+		return fail("--depth goes with --around");
+	if (!cli->depth_given)
+		cli->depth = DOT_DEFAULT_DEPTH;
 	for (int i = optind + first; i < argc; i++) {
 		if (cli->source_count == spec->max_sources)
 			return fail(spec->command == CMD_DIFF ? "diff takes two sources, A and B"
@@ -359,6 +398,26 @@ static int run_why(const struct cs_graph *g, const struct cli *cli, struct cs_er
 	return rc;
 }
 
+/* dump --format dot: the graph, or the neighbourhood --around names. */
+static int print_dot(const struct cs_graph *g, const struct cli *cli, struct cs_error *err)
+{
+	struct dot_options o = { CS_NONE, cli->depth };
+	uint32_t drawn;
+
+	if (cli->around && (o.around = search_goto(g, cli->around)) == CS_NONE)
+		return cs_fail(err, "--around %s: no node has that ID or digest (IDs 1-%u)", cli->around,
+			       g->node_count);
+	if (dump_dot(g, &o, stdout, &drawn, err) < 0)
+		return -1;
+	if (drawn > DOT_MANY_NODES) {
+		char note[160];
+		snprintf(note, sizeof(note), "%u nodes take Graphviz long to lay out: "
+			 "--around ID --depth N draws a neighbourhood", drawn);
+		print_note(note);
+	}
+	return 0;
+}
+
 /* Loads A and B (in parallel) and compares them; on failure nothing is left to free. */
 static int load_and_diff(const struct cli *cli, struct cs_graph **a, struct cs_graph **b, struct cs_diff **d,
 			 struct cs_error *err)
@@ -399,8 +458,9 @@ static int run_diff(const struct cli *cli)
 
 	if (load_and_diff(cli, &a, &b, &d, &err) < 0)
 		return fail(err.msg);
-	rc = cli->json ? diff_report_json(d, stdout, &err)
-		       : diff_report_text(d, stdout, isatty(STDOUT_FILENO), DIFF_TEXT_MAX_LISTED, &err);
+	rc = cli->dot	 ? diff_report_dot(d, stdout, &err)
+	     : cli->json ? diff_report_json(d, stdout, &err)
+			 : diff_report_text(d, stdout, isatty(STDOUT_FILENO), DIFF_TEXT_MAX_LISTED, &err);
 	if (rc == 0 && fflush(stdout) != 0)
 		rc = cs_fail(&err, "write error");
 	if (rc == 0)
@@ -451,8 +511,9 @@ static int run_command(int argc, char **argv, struct cs_progress *progress)
 		break;
 	case CMD_DIFF: /* handled above: it loads two sources */
 	case CMD_DUMP:
-		rc = cli.json ? dump_json_escaped(g, isatty(STDOUT_FILENO), stdout, &err)
-			      : dump_text(g, isatty(STDOUT_FILENO), stdout, &err);
+		rc = cli.dot	? print_dot(g, &cli, &err)
+		     : cli.json ? dump_json_escaped(g, isatty(STDOUT_FILENO), stdout, &err)
+				: dump_text(g, isatty(STDOUT_FILENO), stdout, &err);
 		break;
 	}
 	if (rc >= 0 && fflush(stdout) != 0)

@@ -734,3 +734,104 @@ int bolt_get(const struct bolt_file *f, const struct bolt_bucket *b, const void 
 	}
 	return 0;
 }
+
+/*
+ * The first key of B at or after KEY, as bbolt's Cursor.Seek finds it: down
+ * the tree to the leaf where KEY would be, then on to the next leaf when
+ * every key there is smaller. A lookup, like bolt_get: no stamps, the
+ * pages on the way down checked for a cycle.
+ */
+int bolt_seek(const struct bolt_file *f, const struct bolt_bucket *b, const void *key,
+	      size_t key_len, struct bolt_item *item, struct cs_error *err)
+{
+	struct { struct page page; unsigned next; } path[MAX_TREE_DEPTH];
+	int depth = 0;
+	struct page p;
+	/* pages read: more than the file has means pages shared between branches (a hostile file) */
+	uint64_t loads = 0;
+	int rc;
+
+	if (!f->map)
+		return cs_fail(err, "%s: not open", f->name ? f->name : "bbolt file");
+	rc = b->root ? load_tree_page(f, b->root, &p, err) : inline_page(f, b, &p, err);
+	if (rc < 0)
+		return -1;
+	/* descend towards KEY, remembering at each branch the element to take next */
+	for (bool seeking = true;;) {
+		if (p.flags == FLAG_BRANCH) {
+			unsigned at = 0;
+			uint64_t child;
+			struct cs_bytes k;
+			if (depth >= MAX_TREE_DEPTH)
+				return cs_fail(err, "%s: page %llu: tree deeper than %d levels", f->name,
+					       ull(p.id), MAX_TREE_DEPTH);
+			if (seeking) {
+				unsigned lo = 0, hi = p.count;
+				while (lo < hi) {
+					unsigned mid = lo + (hi - lo) / 2;
+					if (branch_element(f, &p, mid, &k, &child, err) < 0)
+						return -1;
+					if (compare_keys(k, key, key_len) <= 0)
+						lo = mid + 1;
+					else
+						hi = mid;
+				}
+				at = lo ? lo - 1 : 0;
+			}
+			if (branch_element(f, &p, at, &k, &child, err) < 0)
+				return -1;
+			for (int i = 0; i < depth; i++)
+				if (path[i].page.id == child)
+					return cs_fail(err, "%s: page %llu reached twice (cycle)", f->name,
+						       ull(child));
+			if (p.id == child)
+				return cs_fail(err, "%s: page %llu reached twice (cycle)", f->name, ull(child));
+			path[depth].page = p;
+			path[depth].next = at + 1;
+			depth++;
+			if (++loads > f->high_water)
+				return cs_fail(err, "%s: page %llu reached twice (cycle)", f->name, ull(child));
+			if (load_tree_page(f, child, &p, err) < 0)
+				return -1;
+			continue;
+		}
+		/* a leaf: the first key not below KEY (every key, past the leaf KEY fell in) */
+		unsigned lo = 0, hi = p.count;
+		while (seeking && lo < hi) {
+			unsigned mid = lo + (hi - lo) / 2;
+			size_t end;
+			if (leaf_element(f, &p, mid, 0, &end, item, err) < 0)
+				return -1;
+			if (compare_keys(item->key, key, key_len) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < p.count) {
+			size_t end;
+			return leaf_element(f, &p, lo, 0, &end, item, err) < 0 ? -1 : 1;
+		}
+		/* up to the nearest branch with an element left, then down its leftmost side */
+		while (depth > 0 && path[depth - 1].next >= path[depth - 1].page.count)
+			depth--;
+		if (depth == 0)
+			return 0;
+		depth--;
+		p = path[depth].page;
+		unsigned at = path[depth].next;
+		uint64_t child;
+		struct cs_bytes k;
+		if (branch_element(f, &p, at, &k, &child, err) < 0)
+			return -1;
+		for (int i = 0; i <= depth; i++)
+			if (path[i].page.id == child)
+				return cs_fail(err, "%s: page %llu reached twice (cycle)", f->name, ull(child));
+		path[depth].next = at + 1;
+		depth++;
+		if (++loads > f->high_water)
+			return cs_fail(err, "%s: page %llu reached twice (cycle)", f->name, ull(child));
+		if (load_tree_page(f, child, &p, err) < 0)
+			return -1;
+		seeking = false;
+	}
+}

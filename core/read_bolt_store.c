@@ -79,7 +79,7 @@ static int find_bucket(struct bolt_file *file, const char *name, struct bolt_buc
 
 /* One attempt at reading the whole store from the snapshot FILE shows. */
 static int read_snapshot(struct cs_graph *g, struct bolt_file *file, bool with_results,
-			 struct cs_builder **built, struct cs_error *err)
+			 struct cs_load_watch *watch, struct cs_builder **built, struct cs_error *err)
 {
 	struct store_builder r = { .g = g, .node = CS_NONE };
 	struct bolt_bucket links, results;
@@ -102,7 +102,7 @@ static int read_snapshot(struct cs_graph *g, struct bolt_file *file, bool with_r
 		has_results = find_bucket(file, "_result", &results, err);
 	if (has_results < 0)
 		goto out;
-	rc = store_scan(file, &links, has_results ? &results : NULL, take_block, &r, err);
+	rc = store_scan(file, &links, has_results ? &results : NULL, take_block, &r, watch, err);
 out:
 	if (rc < 0) {
 		builder_free(r.b);
@@ -122,7 +122,8 @@ static void reset_graph(struct cs_graph *g)
 }
 
 static int read_store(struct cs_graph *g, struct bolt_file *file, const char *path,
-		      struct cs_bytes memory, bool with_results, struct cs_error *err)
+		      struct cs_bytes memory, bool with_results, struct cs_load_watch *watch,
+		      struct cs_error *err)
 {
 	double start = cs_now();
 
@@ -138,13 +139,19 @@ static int read_store(struct cs_graph *g, struct bolt_file *file, const char *pa
 			  : bolt_open_memory(file, memory.ptr, memory.len, g->origin, err);
 		if (rc < 0)
 			return -1;
-		rc = read_snapshot(g, file, with_results, &b, err);
+		if (watch)
+			atomic_store(&watch->keys, 0);
+		rc = read_snapshot(g, file, with_results, watch, &b, err);
 		if (!bolt_snapshot_intact(file)) {
 			builder_free(b);
 			continue;
 		}
 		if (rc < 0)
 			return -1;
+		if (watch && atomic_load(&watch->cancel)) {
+			builder_free(b);
+			return cs_fail(err, "%s: not read (stopped)", file->name);
+		}
 		graph_phase(g, "read cache.db", start);
 		start = cs_now();
 		rc = builder_finish(b, err);
@@ -157,10 +164,11 @@ static int read_store(struct cs_graph *g, struct bolt_file *file, const char *pa
 	return cs_fail(err, "%s: kept changing while being read (%d attempts)", file->name, MAX_ATTEMPTS);
 }
 
-int read_bolt_store(struct cs_graph *g, const char *path, bool with_results, struct cs_error *err)
+int read_bolt_store(struct cs_graph *g, const char *path, bool with_results,
+		    struct cs_load_watch *watch, struct cs_error *err)
 {
 	struct bolt_file file = { .fd = -1 };
-	int rc = read_store(g, &file, path, cs_bytes_of(NULL, 0), with_results, err);
+	int rc = read_store(g, &file, path, cs_bytes_of(NULL, 0), with_results, watch, err);
 
 	g->results_skipped = !with_results;
 	bolt_close(&file);
@@ -170,7 +178,7 @@ int read_bolt_store(struct cs_graph *g, const char *path, bool with_results, str
 int read_bolt_store_memory(struct cs_graph *g, struct cs_bytes data, struct cs_error *err)
 {
 	struct bolt_file file = { .fd = -1 };
-	int rc = read_store(g, &file, NULL, data, true, err);
+	int rc = read_store(g, &file, NULL, data, true, NULL, err);
 
 	bolt_close(&file);
 	return rc;

@@ -5,6 +5,7 @@
 #include "error.h"
 #include "graph.h"
 #include "input.h"
+#include "load_watch.h"
 
 /*
  * Every format cachescope reads, each filling a fresh graph (from
@@ -15,9 +16,11 @@
 /*
  * A daemon's local store: cache.db (bbolt, solver/bboltcachestorage).
  * Without WITH_RESULTS the _result bucket is neither read nor checked and
- * the graph has no results.
+ * the graph has no results. WATCH (or NULL): another thread's view of
+ * the load (load_watch.h).
  */
-int read_bolt_store(struct cs_graph *g, const char *path, bool with_results, struct cs_error *err);
+int read_bolt_store(struct cs_graph *g, const char *path, bool with_results,
+		    struct cs_load_watch *watch, struct cs_error *err);
 /* The same from bytes (standard input, fuzzing); DATA must outlive G. */
 int read_bolt_store_memory(struct cs_graph *g, struct cs_bytes data,
 			   struct cs_error *err);

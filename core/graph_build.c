@@ -400,13 +400,13 @@ static int child_list_cmp(const void *pa, const void *pb, void *ctx)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* Fills START (count + 1 entries) and ITEMS with link indexes grouped by OWNER, each group sorted. */
+/* Fills START (count + 1 entries) and ITEMS with link indexes grouped by OWNER, each group sorted (CMP not NULL). */
 static void index_links(struct cs_builder *b, uint32_t groups, const uint32_t *owner,
 			int (*cmp)(const void *, const void *, void *),
 			uint32_t **start, uint32_t **items)
 {
 	group_by(groups, b->link_count, owner, start, items);
-	for (uint32_t g = 0; g < groups; g++) {
+	for (uint32_t g = 0; cmp && g < groups; g++) {
 		uint32_t n = (*start)[g + 1] - (*start)[g];
 		if (n > 1)
 			qsort_r(*items + (*start)[g], n, sizeof(uint32_t), cmp, b);
@@ -414,7 +414,7 @@ static void index_links(struct cs_builder *b, uint32_t groups, const uint32_t *o
 }
 
 static void emit_graph(struct cs_builder *b, const uint32_t *order, const uint32_t *number,
-		       uint32_t count)
+		       uint32_t count, bool sorted)
 {
 	struct cs_graph *g = b->g;
 	uint32_t kept = 0;
@@ -434,10 +434,10 @@ static void emit_graph(struct cs_builder *b, const uint32_t *order, const uint32
 	uint32_t *parent_start, *child_start;
 	for (uint32_t i = 0; i < kept; i++)
 		owner[i] = b->links[i].link.child;
-	index_links(b, count, owner, parent_link_cmp, &parent_start, &g->parent_links);
+	index_links(b, count, owner, sorted ? parent_link_cmp : NULL, &parent_start, &g->parent_links);
 	for (uint32_t i = 0; i < kept; i++)
 		owner[i] = b->links[i].link.parent;
-	index_links(b, count, owner, child_list_cmp, &child_start, &g->child_links);
+	index_links(b, count, owner, sorted ? child_list_cmp : NULL, &child_start, &g->child_links);
 
 	g->links = xmalloc((size_t)(kept ? kept : 1) * sizeof(*g->links));
 	for (uint32_t i = 0; i < kept; i++)
@@ -490,7 +490,7 @@ static void emit_graph(struct cs_builder *b, const uint32_t *order, const uint32
 	free(result_items);
 }
 
-int builder_finish(struct cs_builder *b, struct cs_error *err)
+static int finish(struct cs_builder *b, bool ordered, struct cs_error *err)
 {
 	uint32_t n = b->node_count, e = b->link_count;
 	uint32_t *owner = xmalloc((size_t)(e ? e : 1) * sizeof(*owner));
@@ -507,22 +507,35 @@ int builder_finish(struct cs_builder *b, struct cs_error *err)
 	for (uint32_t i = 0; i < n; i++)
 		if (b->nodes[i].flags & CS_NODE_ROOT)
 			roots[root_count++] = i;
+	/* sorted either way: a cycle is named as the daemon's walk from the sorted roots meets it */
 	qsort_r(roots, root_count, sizeof(*roots), root_cmp, b);
 
+	/* unordered, no parent list is sorted: the order of meeting breaks no tie */
+	if (!ordered)
+		b->order = CS_ORDER_AS_ADDED;
 	if (load_walk(b, roots, root_count, out_start, out_items, state, err) < 0)
 		goto out;
 
-	for (uint32_t p = 0; p < n; p++) {
-		uint32_t k = out_start[p + 1] - out_start[p];
-		if (k > 1 && state[p] == LOADED)
-			qsort_r(out_items + out_start[p], k, sizeof(uint32_t), child_link_cmp, b);
-	}
-
 	uint32_t *number = xmalloc((size_t)(n ? n : 1) * sizeof(*number));
 	uint32_t *order = xmalloc((size_t)(n ? n : 1) * sizeof(*order));
+	uint32_t count = 0;
 	memset(number, 0xff, (size_t)n * sizeof(*number));
-	uint32_t count = number_nodes(b, roots, root_count, out_start, out_items, number, order);
-	emit_graph(b, order, number, count);
+	if (ordered) {
+		for (uint32_t p = 0; p < n; p++) {
+			uint32_t k = out_start[p + 1] - out_start[p];
+			if (k > 1 && state[p] == LOADED)
+				qsort_r(out_items + out_start[p], k, sizeof(uint32_t), child_link_cmp, b);
+		}
+		count = number_nodes(b, roots, root_count, out_start, out_items, number, order);
+	} else {
+		/* the records a root reaches, in the order the store gave them */
+		for (uint32_t i = 0; i < n; i++)
+			if (state[i] == LOADED) {
+				number[i] = count;
+				order[count++] = i;
+			}
+	}
+	emit_graph(b, order, number, count, ordered);
 	free(number);
 	free(order);
 	rc = 0;
@@ -532,4 +545,14 @@ out:
 	free(out_start);
 	free(out_items);
 	return rc;
+}
+
+int builder_finish(struct cs_builder *b, struct cs_error *err)
+{
+	return finish(b, true, err);
+}
+
+int builder_finish_unordered(struct cs_builder *b, struct cs_error *err)
+{
+	return finish(b, false, err);
 }

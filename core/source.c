@@ -97,7 +97,12 @@ static int load_bolt_store(struct cs_graph *g, const char *db_path,
 		for (int i = 0; debug_rc == 0 && i < g->plain_count; i++)
 			plainstore_count_ahead(g->plain[i]);
 	}
-	rc = read_bolt_store(g, db_path, !(opt && opt->skip_local_results), opt ? opt->watch : NULL, err);
+	struct cs_store_read how = {
+		.with_results = !(opt && opt->skip_local_results),
+		.counts_only = opt && opt->counts_only,
+		.watch = opt ? opt->watch : NULL,
+	};
+	rc = read_bolt_store(g, db_path, &how, err);
 	if (rc == 0)
 		rc = add_local_results(g, db_path, opt, err);
 	if (rc == 0 && !ahead)

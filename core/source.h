@@ -43,6 +43,8 @@ struct cs_load_options {
 	 * their layers and are always read.
 	 */
 	bool skip_local_results;
+	/* stats: a local store's records are counted, not numbered nor sorted (cs_store_read) */
+	bool counts_only;
 	/* another thread's view of a local store's load (load_watch.h), or NULL */
 	struct cs_load_watch *watch;
 };

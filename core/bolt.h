@@ -39,8 +39,6 @@ struct bolt_file {
 	uint32_t *page_stamp;
 	uint64_t page_stamp_count;
 	uint32_t walk;
-	/* while bolt_count runs on a file: every page's header, read in one pass */
-	struct bolt_page_header *headers;
 };
 
 /* A bucket: a root page id, or (root 0) an inline page inside a value. */

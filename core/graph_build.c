@@ -507,14 +507,21 @@ static int finish(struct cs_builder *b, bool ordered, struct cs_error *err)
 	for (uint32_t i = 0; i < n; i++)
 		if (b->nodes[i].flags & CS_NODE_ROOT)
 			roots[root_count++] = i;
-	/* sorted either way: a cycle is named as the daemon's walk from the sorted roots meets it */
-	qsort_r(roots, root_count, sizeof(*roots), root_cmp, b);
-
-	/* unordered, no parent list is sorted: the order of meeting breaks no tie */
-	if (!ordered)
+	/*
+	 * Unordered, no parent list is sorted (the order of meeting breaks no
+	 * tie) and the roots need no order, unless there is a cycle: the
+	 * daemon's walk from the sorted roots names the key where it meets it.
+	 */
+	if (!ordered) {
 		b->order = CS_ORDER_AS_ADDED;
+		if (load_walk(b, roots, root_count, out_start, out_items, state, err) == 0)
+			goto walked;
+		memset(state, 0, n);
+	}
+	qsort_r(roots, root_count, sizeof(*roots), root_cmp, b);
 	if (load_walk(b, roots, root_count, out_start, out_items, state, err) < 0)
 		goto out;
+walked:;
 
 	uint32_t *number = xmalloc((size_t)(n ? n : 1) * sizeof(*number));
 	uint32_t *order = xmalloc((size_t)(n ? n : 1) * sizeof(*order));

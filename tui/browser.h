@@ -58,6 +58,7 @@ struct plaintext_pane {
 /* The Results pane: what the selected node's results are, as lines. */
 struct results_pane {
 	struct cs_result_list list;
+	bool totals;            /* sizes with the records below were read (the pane was shown) */
 	char **lines;           /* escaped, made when the node is selected */
 	bool *heading;
 	size_t count, cap;

@@ -34,9 +34,14 @@ static void take_record(struct store_builder *r, const struct scan_record *rec)
 				     rec->random);
 		break;
 	case SCAN_LINK: {
+		uint32_t child = builder_node_hashed(r->b, id, rec->id.len, rec->id_hash);
+		/* counted, links need no digests (the walk left them out) */
+		if (r->counts_only) {
+			builder_link(r->b, r->node, child, rec->input, rec->output, CS_DIG_NONE, CS_DIG_NONE);
+			break;
+		}
 		cs_dig selector = rec->has_selector ? digests_intern(&r->g->digests, &rec->selector)
 						    : CS_DIG_NONE;
-		uint32_t child = builder_node_hashed(r->b, id, rec->id.len, rec->id_hash);
 		builder_link(r->b, r->node, child, rec->input, rec->output,
 			     digests_intern(&r->g->digests, &rec->digest), selector);
 		break;
@@ -107,7 +112,8 @@ static int read_snapshot(struct cs_graph *g, struct bolt_file *file, const struc
 		has_results = find_bucket(file, "_result", &results, err);
 	if (has_results < 0)
 		goto out;
-	rc = store_scan(file, &links, has_results ? &results : NULL, take_block, &r, how->watch, err);
+	rc = store_scan(file, &links, has_results ? &results : NULL, !how->counts_only, take_block, &r,
+			how->watch, err);
 out:
 	if (rc < 0) {
 		builder_free(r.b);

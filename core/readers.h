@@ -17,7 +17,7 @@
 struct cs_store_read {
 	/* read and check _result (else the graph has no results: local_results reads them when asked) */
 	bool with_results;
-	/* stats: only counts are wanted, so records are neither numbered nor sorted, results keep no IDs */
+	/* stats: only counts are wanted, so records are neither numbered nor sorted, links have no digests, results no IDs */
 	bool counts_only;
 	/* another thread's view of the load (load_watch.h), or NULL */
 	struct cs_load_watch *watch;

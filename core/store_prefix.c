@@ -201,7 +201,7 @@ static int read_entry(void *ctx, const struct bolt_item *item, struct cs_error *
 		if (k == UINT32_MAX || p->keys[k].row == CS_NONE)
 			return 0;
 	}
-	if (scan_link(item, &rec, err) < 0)
+	if (scan_link(item, &rec, true, err) < 0)
 		return -1;
 	uint32_t child = key_of(p, rec.id);
 	link_from_record(p, add_plink(p), r->parent, child, &rec);

@@ -48,6 +48,7 @@ struct scan {
 	void *take_ctx;
 	struct scan_queue *queue;
 	struct cs_load_watch *watch;
+	bool link_digests;          /* each link's outputKey (a SHA-256): not when only counts are wanted */
 	uint32_t keys;              /* keys declared since the watch was last told */
 	int rc;
 	struct cs_error err;
@@ -98,7 +99,7 @@ static int fail_at(struct scan *s, struct cs_error *err, const char *bucket)
 			       (int)(s->id.len > 80 ? 80 : s->id.len), (const char *)s->id.ptr);
 }
 
-int scan_link(const struct bolt_item *item, struct scan_record *rec, struct cs_error *err)
+int scan_link(const struct bolt_item *item, struct scan_record *rec, bool digest, struct cs_error *err)
 {
 	const unsigned char *at = memchr(item->key.ptr, '@', item->key.len);
 	struct json_flat_field f[] = {
@@ -136,7 +137,8 @@ int scan_link(const struct bolt_item *item, struct scan_record *rec, struct cs_e
 	 * hashes for 80k distinct link digests, a few ms more than a cache
 	 * per op would cost, without a table this thread would have to keep.
 	 */
-	digest_output_key(&op, rec->output, &rec->digest);
+	if (digest)
+		digest_output_key(&op, rec->output, &rec->digest);
 	return 0;
 }
 
@@ -148,7 +150,7 @@ static int read_link(void *ctx, const struct bolt_item *item, struct cs_error *e
 	if (item->is_bucket)
 		return 0;
 	/* parsed in place: a link that fails ends the load, and what the block holds with it */
-	return scan_link(item, new_record(s, SCAN_LINK), err);
+	return scan_link(item, new_record(s, SCAN_LINK), s->link_digests, err);
 }
 
 int scan_root_id(struct cs_bytes id, bool *random, struct cs_digest *digest)
@@ -314,10 +316,10 @@ static int scan_here(struct scan *s, struct cs_error *err)
 }
 
 int store_scan(struct bolt_file *file, const struct bolt_bucket *links,
-	       const struct bolt_bucket *results, scan_take_fn take, void *ctx,
+	       const struct bolt_bucket *results, bool link_digests, scan_take_fn take, void *ctx,
 	       struct cs_load_watch *watch, struct cs_error *err)
 {
-	struct scan s = { .file = file, .links = links, .results = results,
+	struct scan s = { .file = file, .links = links, .results = results, .link_digests = link_digests,
 			  .take = take, .take_ctx = ctx, .watch = watch };
 	struct scan_queue q = { 0 };
 	pthread_t thread;

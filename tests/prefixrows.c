@@ -54,6 +54,7 @@ static void digest_text(const struct cs_graph *g, cs_dig d, struct cs_buf *out)
 		return;
 	}
 	digest_hex(graph_digest(g, d), hex);
+	hex[64] = '\0';
 	buf_adds(out, hex);
 }
 

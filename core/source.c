@@ -317,6 +317,7 @@ int source_load_pair(const char *a, const char *b, const struct cs_load_options 
 
 struct cs_pending {
 	pthread_t thread;
+	bool started, threaded;
 	char *source;
 	struct cs_load_options opt;
 	struct cs_load_watch watch;
@@ -408,14 +409,22 @@ int source_load_early(const char *source, const struct cs_load_options *opt, uin
 	p->opt.watch = &p->watch;
 	/* fetches report to the browser's status line, which only its own thread may draw */
 	p->opt.progress = NULL;
-	if (pthread_create(&p->thread, NULL, pending_run, p) != 0) {
-		free(p->source);
-		free(p);
-		graph_free(*out);
-		return source_load(source, opt, out, err);
-	}
 	*pending = p;
 	return 0;
+}
+
+void pending_start(struct cs_pending *p)
+{
+	if (!p || p->started)
+		return;
+	p->started = true;
+	if (pthread_create(&p->thread, NULL, pending_run, p) != 0) {
+		/* no thread: the load runs here and now */
+		p->threaded = false;
+		pending_run(p);
+		return;
+	}
+	p->threaded = true;
 }
 
 uint64_t pending_keys_read(const struct cs_pending *p)
@@ -432,7 +441,9 @@ int pending_finish(struct cs_pending *p, struct cs_graph **out, struct cs_error 
 {
 	int rc;
 
-	pthread_join(p->thread, NULL);
+	pending_start(p);
+	if (p->threaded)
+		pthread_join(p->thread, NULL);
 	rc = p->rc;
 	if (rc == 0)
 		*out = p->graph;
@@ -450,6 +461,11 @@ void pending_cancel(struct cs_pending *p)
 
 	if (!p)
 		return;
+	if (!p->started) {
+		free(p->source);
+		free(p);
+		return;
+	}
 	atomic_store(&p->watch.cancel, true);
 	if (pending_finish(p, &g, &err) == 0)
 		graph_free(g);

@@ -485,14 +485,22 @@ static int run_command(int argc, char **argv, struct cs_progress *progress)
 		return rc;
 	cli.load.progress = progress;
 	cli.load.count_plaintexts = cli.command == CMD_STATS;
+	/* stats prints counts: a local store's records need no IDs */
+	cli.load.counts_only = cli.command == CMD_STATS;
 	/* only stats and dump show _result's own entries; the others read them when asked */
 	cli.load.skip_local_results = cli.command != CMD_STATS && cli.command != CMD_DUMP;
 	if (cli.command == CMD_DIFF)
 		return run_diff(&cli);
 	if (cli.command == CMD_BROWSE && cli.source_count == 2)
 		return browse_two(&cli, started);
-	if (source_load(cli.source_count ? cli.sources[0] : NULL, &cli.load, &g, &err) < 0)
+	struct cs_pending *pending = NULL;
+	/* the browser shows a big store's first rows while the rest loads */
+	if (cli.command == CMD_BROWSE && cli.source_count == 1 && isatty(STDOUT_FILENO)) {
+		if (source_load_early(cli.sources[0], &cli.load, browser_prefix_rows(), &g, &pending, &err) < 0)
+			return fail(err.msg);
+	} else if (source_load(cli.source_count ? cli.sources[0] : NULL, &cli.load, &g, &err) < 0) {
 		return fail(err.msg);
+	}
 	if (cli.command == CMD_DUMP || cli.command == CMD_DU || cli.command == CMD_WHY)
 		print_discovery_note(g);
 	switch (cli.command) {
@@ -501,7 +509,7 @@ static int run_command(int argc, char **argv, struct cs_progress *progress)
 		break;
 	case CMD_BROWSE:
 		progress_to_stderr(progress, false);
-		rc = browser_run(g, &cli.load, started, &err);
+		rc = browser_run(&g, pending, &cli.load, started, &err);
 		break;
 	case CMD_DU:
 		rc = print_disk_usage(g, cli.json, &err);

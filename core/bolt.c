@@ -54,7 +54,7 @@ struct meta {
 	uint64_t root, sequence, freelist, pgid, txid, checksum;
 };
 
-/* A page header as the file has it, read apart from the page (bolt_count). */
+/* A page header as the file has it. */
 struct bolt_page_header {
 	uint64_t id;
 	uint32_t overflow;
@@ -392,8 +392,7 @@ static int load_page(const struct bolt_file *f, uint64_t id, struct page *out,
 		return cs_fail(err, "%s: page %llu is beyond the end of the file", f->name,
 			       ull(id));
 	p = f->map + id * f->page_size;
-	/* below the high water and the file's end: within the headers read, if they were */
-	h = f->headers ? f->headers[id] : page_header_at(p);
+	h = page_header_at(p);
 	if (h.overflow >= pages - id)
 		return cs_fail(err, "%s: page %llu overflows past the end of the file (%llu more pages)",
 			       f->name, ull(id), ull(h.overflow));
@@ -609,50 +608,19 @@ int bolt_foreach(struct bolt_file *f, const struct bolt_bucket *b, bolt_visit_fn
 }
 
 /*
- * Every page's header in one sequential read of the file, or NULL (then
- * the map serves). A count needs nothing of a leaf but its header, and in
- * a virtual machine the first touch of each mapped page traps: a 150 MB
- * cache-debug.db read through a small buffer took 22 ms, touching its
- * pages in the map about 100.
+ * A count needs nothing of a leaf but its header's count, read in the
+ * map. (Reading every page's header with pread in one sequential pass was
+ * tried, when first touches of mapped pages cost 2-3 us each in this VM:
+ * measured again on 2026-12-06, a 150 MB cache-debug.db counts in 4 ms in
+ * the map and 19-28 ms through pread, which copies the whole file.)
  */
-static struct bolt_page_header *read_headers(const struct bolt_file *f)
-{
-	enum { BUFFER_BYTES = 256 << 10 };
-	size_t per_read = BUFFER_BYTES / f->page_size ? BUFFER_BYTES / f->page_size : 1;
-	unsigned char *buf = xmalloc(per_read * f->page_size);
-	struct bolt_page_header *headers = xmalloc((size_t)(f->page_stamp_count ? f->page_stamp_count : 1) * sizeof(*headers));
-
-	for (uint64_t at = 0; at < f->page_stamp_count;) {
-		size_t n = f->page_stamp_count - at < per_read ? (size_t)(f->page_stamp_count - at) : per_read;
-		ssize_t got = pread(f->fd, buf, n * f->page_size, (off_t)(at * f->page_size));
-		if (got < 0 && errno == EINTR)
-			continue;
-		/* a short read (the file is not what was mapped): the map will say what it is */
-		if (got < (ssize_t)(n * f->page_size)) {
-			free(headers);
-			headers = NULL;
-			break;
-		}
-		for (size_t i = 0; i < n; i++)
-			headers[at + i] = page_header_at(buf + i * f->page_size);
-		at += n;
-	}
-	free(buf);
-	return headers;
-}
-
 int bolt_count(struct bolt_file *f, const struct bolt_bucket *b, uint64_t *count,
 	       struct cs_error *err)
 {
 	struct walk w = { NULL, NULL, count };
 
 	*count = 0;
-	if (f->fd >= 0)
-		f->headers = read_headers(f);
-	int rc = walk_bucket(f, b, &w, err);
-	free(f->headers);
-	f->headers = NULL;
-	return rc;
+	return walk_bucket(f, b, &w, err);
 }
 
 static int compare_keys(struct cs_bytes a, const void *b, size_t blen)
@@ -758,4 +726,105 @@ int bolt_attach(struct bolt_file *f, const char *path, const char *name, struct 
 		return found && item.is_bucket;
 	}
 	return cs_fail(err, "%s: kept changing while being read", path);
+}
+
+/*
+ * The first key of B at or after KEY, as bbolt's Cursor.Seek finds it: down
+ * the tree to the leaf where KEY would be, then on to the next leaf when
+ * every key there is smaller. A lookup, like bolt_get: no stamps, the
+ * pages on the way down checked for a cycle.
+ */
+int bolt_seek(const struct bolt_file *f, const struct bolt_bucket *b, const void *key,
+	      size_t key_len, struct bolt_item *item, struct cs_error *err)
+{
+	struct { struct page page; unsigned next; } path[MAX_TREE_DEPTH];
+	int depth = 0;
+	struct page p;
+	/* pages read: more than the file has means pages shared between branches (a hostile file) */
+	uint64_t loads = 0;
+	int rc;
+
+	if (!f->map)
+		return cs_fail(err, "%s: not open", f->name ? f->name : "bbolt file");
+	rc = b->root ? load_tree_page(f, b->root, &p, err) : inline_page(f, b, &p, err);
+	if (rc < 0)
+		return -1;
+	/* descend towards KEY, remembering at each branch the element to take next */
+	for (bool seeking = true;;) {
+		if (p.flags == FLAG_BRANCH) {
+			unsigned at = 0;
+			uint64_t child;
+			struct cs_bytes k;
+			if (depth >= MAX_TREE_DEPTH)
+				return cs_fail(err, "%s: page %llu: tree deeper than %d levels", f->name,
+					       ull(p.id), MAX_TREE_DEPTH);
+			if (seeking) {
+				unsigned lo = 0, hi = p.count;
+				while (lo < hi) {
+					unsigned mid = lo + (hi - lo) / 2;
+					if (branch_element(f, &p, mid, &k, &child, err) < 0)
+						return -1;
+					if (compare_keys(k, key, key_len) <= 0)
+						lo = mid + 1;
+					else
+						hi = mid;
+				}
+				at = lo ? lo - 1 : 0;
+			}
+			if (branch_element(f, &p, at, &k, &child, err) < 0)
+				return -1;
+			for (int i = 0; i < depth; i++)
+				if (path[i].page.id == child)
+					return cs_fail(err, "%s: page %llu reached twice (cycle)", f->name,
+						       ull(child));
+			if (p.id == child)
+				return cs_fail(err, "%s: page %llu reached twice (cycle)", f->name, ull(child));
+			path[depth].page = p;
+			path[depth].next = at + 1;
+			depth++;
+			if (++loads > f->high_water)
+				return cs_fail(err, "%s: page %llu reached twice (cycle)", f->name, ull(child));
+			if (load_tree_page(f, child, &p, err) < 0)
+				return -1;
+			continue;
+		}
+		/* a leaf: the first key not below KEY (every key, past the leaf KEY fell in) */
+		unsigned lo = 0, hi = p.count;
+		while (seeking && lo < hi) {
+			unsigned mid = lo + (hi - lo) / 2;
+			size_t end;
+			if (leaf_element(f, &p, mid, 0, &end, item, err) < 0)
+				return -1;
+			if (compare_keys(item->key, key, key_len) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < p.count) {
+			size_t end;
+			return leaf_element(f, &p, lo, 0, &end, item, err) < 0 ? -1 : 1;
+		}
+		/* up to the nearest branch with an element left, then down its leftmost side */
+		while (depth > 0 && path[depth - 1].next >= path[depth - 1].page.count)
+			depth--;
+		if (depth == 0)
+			return 0;
+		depth--;
+		p = path[depth].page;
+		unsigned at = path[depth].next;
+		uint64_t child;
+		struct cs_bytes k;
+		if (branch_element(f, &p, at, &k, &child, err) < 0)
+			return -1;
+		for (int i = 0; i <= depth; i++)
+			if (path[i].page.id == child)
+				return cs_fail(err, "%s: page %llu reached twice (cycle)", f->name, ull(child));
+		path[depth].next = at + 1;
+		depth++;
+		if (++loads > f->high_water)
+			return cs_fail(err, "%s: page %llu reached twice (cycle)", f->name, ull(child));
+		if (load_tree_page(f, child, &p, err) < 0)
+			return -1;
+		seeking = false;
+	}
 }

@@ -39,8 +39,6 @@ struct bolt_file {
 	uint32_t *page_stamp;
 	uint64_t page_stamp_count;
 	uint32_t walk;
-	/* while bolt_count runs on a file: every page's header, read in one pass */
-	struct bolt_page_header *headers;
 };
 
 /* A bucket: a root page id, or (root 0) an inline page inside a value. */
@@ -111,6 +109,16 @@ int bolt_foreach(struct bolt_file *f, const struct bolt_bucket *b,
 int bolt_get(const struct bolt_file *f, const struct bolt_bucket *b,
 	     const void *key, size_t key_len, struct bolt_item *item,
 	     struct cs_error *err);
+
+/*
+ * The first key of B at or after KEY (bbolt's Cursor.Seek): 1 (ITEM
+ * filled), 0 when every key is smaller, -1 corrupt. With KEY followed by
+ * a zero byte it gives the key after KEY: a walk in key order by lookups,
+ * which reads only the pages on the way, not the bucket.
+ */
+int bolt_seek(const struct bolt_file *f, const struct bolt_bucket *b,
+	      const void *key, size_t key_len, struct bolt_item *item,
+	      struct cs_error *err);
 
 /* Counts the keys of B (nested buckets count as keys) without reading values. */
 int bolt_count(struct bolt_file *f, const struct bolt_bucket *b,

@@ -193,6 +193,8 @@ int describe_from_results(const struct cs_graph *g, cs_node_id n, struct cs_desc
 	int rc;
 
 	result_list_init(&results);
+	/* a description, not sizes: the records below (a walk of the parent chain) are not read */
+	results.skip_totals = true;
 	rc = graph_node_results(g, n, &results, err);
 	for (size_t i = 0; rc == 0 && i < results.count; i++) {
 		const char *text = result_text(&results, results.items[i].description);

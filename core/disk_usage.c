@@ -107,13 +107,13 @@ static void sort_by_size(struct cs_disk_usage *du)
 	free(order);
 }
 
-int disk_usage_collect(const struct cs_graph *g, struct cs_disk_usage *du, struct cs_error *err)
+static int collect(const struct cs_graph *g, struct cs_disk_usage *du, bool nodes, struct cs_error *err)
 {
 	memset(du, 0, sizeof(*du));
 	record_set_init(&du->set);
 	if (g->local_results) {
 		du->known = local_results_workers(g->local_results) > 0;
-		if (local_results_records(g->local_results, g, &du->set, &du->node, err) < 0) {
+		if (local_results_records(g->local_results, g, &du->set, nodes ? &du->node : NULL, err) < 0) {
 			disk_usage_free(du);
 			return -1;
 		}
@@ -123,6 +123,17 @@ int disk_usage_collect(const struct cs_graph *g, struct cs_disk_usage *du, struc
 	}
 	sort_by_size(du);
 	return 0;
+}
+
+int disk_usage_collect(const struct cs_graph *g, struct cs_disk_usage *du, struct cs_error *err)
+{
+	return collect(g, du, true, err);
+}
+
+int disk_usage_collect_totals(const struct cs_graph *g, struct cs_disk_usage *du, struct cs_error *err)
+{
+	/* a local store's keys are _result's to tell: a walk of it that totals do not need */
+	return collect(g, du, false, err);
 }
 
 void disk_usage_free(struct cs_disk_usage *du)

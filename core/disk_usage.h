@@ -24,6 +24,8 @@ struct cs_disk_usage {
 
 /* Collects G's records, biggest first. 0, or -1 when the store cannot be read. */
 int disk_usage_collect(const struct cs_graph *g, struct cs_disk_usage *du, struct cs_error *err);
+/* The same for the totals alone (stats): which key each record is the result of is not looked for. */
+int disk_usage_collect_totals(const struct cs_graph *g, struct cs_disk_usage *du, struct cs_error *err);
 void disk_usage_free(struct cs_disk_usage *du);
 
 /* `cachescope du`: a table (TTY: escapes made visible anyway) or Docker's JSON field names. */

@@ -120,6 +120,14 @@ struct cs_graph {
 	/* a sidecar found beside the source that could not be used (results.h: graph_warning) */
 	char *warning;
 
+	/*
+	 * The first rows of a local store, drawn before the rest is loaded
+	 * (store_prefix.h): node_count rows with their final IDs, then
+	 * stub_count keys they link to whose IDs are not known yet (graph_id 0).
+	 */
+	bool partial;
+	uint32_t stub_count;
+
 	/* a part of another graph (graph_subset.h): its stores are that graph's, its IDs too */
 	bool borrowed;
 	uint32_t *ids;          /* per node, the ID it prints as; NULL: its index + 1 */
@@ -209,9 +217,14 @@ uint32_t graph_children_on_output(const struct cs_graph *g, cs_node_id n,
 uint32_t graph_plaintext_digests(const struct cs_graph *g, cs_node_id n,
 				 cs_dig *out, uint32_t cap);
 
-/* The ID node N prints as: its index + 1, or its ID in the graph it is a part of. */
+/*
+ * The ID node N prints as: its index + 1, or its ID in the graph it is a
+ * part of; 0 for a key a partial graph only links to (not numbered yet).
+ */
 static inline uint32_t graph_id(const struct cs_graph *g, cs_node_id n)
 {
+	if (n >= g->node_count)
+		return 0;
 	return g->ids ? g->ids[n] : n + 1;
 }
 

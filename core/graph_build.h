@@ -59,5 +59,11 @@ uint32_t builder_node_count(const struct cs_builder *b);
  * ("circular dependency at ...", as the daemon does).
  */
 int builder_finish(struct cs_builder *b, struct cs_error *err);
+/*
+ * The same records, links and results, and the same refusals, but in the
+ * order the reader gave them, with no list sorted: for what only counts
+ * (stats), which needs no IDs. A fifth of a load at 100k keys.
+ */
+int builder_finish_unordered(struct cs_builder *b, struct cs_error *err);
 
 #endif

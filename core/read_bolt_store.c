@@ -18,6 +18,7 @@
 struct store_builder {
 	struct cs_graph *g;
 	struct cs_builder *b;
+	bool counts_only;       /* results are counted, their IDs and times not kept */
 	uint32_t node;          /* the key whose links or results come next */
 };
 
@@ -33,9 +34,14 @@ static void take_record(struct store_builder *r, const struct scan_record *rec)
 				     rec->random);
 		break;
 	case SCAN_LINK: {
+		uint32_t child = builder_node_hashed(r->b, id, rec->id.len, rec->id_hash);
+		/* counted, links need no digests (the walk left them out) */
+		if (r->counts_only) {
+			builder_link(r->b, r->node, child, rec->input, rec->output, CS_DIG_NONE, CS_DIG_NONE);
+			break;
+		}
 		cs_dig selector = rec->has_selector ? digests_intern(&r->g->digests, &rec->selector)
 						    : CS_DIG_NONE;
-		uint32_t child = builder_node_hashed(r->b, id, rec->id.len, rec->id_hash);
 		builder_link(r->b, r->node, child, rec->input, rec->output,
 			     digests_intern(&r->g->digests, &rec->digest), selector);
 		break;
@@ -47,6 +53,10 @@ static void take_record(struct store_builder *r, const struct scan_record *rec)
 	case SCAN_RESULT:
 		if (r->node == CS_NONE)
 			break;
+		if (r->counts_only) {
+			builder_result(r->b, r->node, CS_STR_NONE, CS_STR_NONE, CS_NONE);
+			break;
+		}
 		builder_result(r->b, r->node, strings_add(&r->g->strings, id, rec->id.len),
 			       rec->has_created ? strings_add(&r->g->strings,
 							      (const char *)rec->created.ptr,
@@ -78,10 +88,10 @@ static int find_bucket(struct bolt_file *file, const char *name, struct bolt_buc
 }
 
 /* One attempt at reading the whole store from the snapshot FILE shows. */
-static int read_snapshot(struct cs_graph *g, struct bolt_file *file, bool with_results,
+static int read_snapshot(struct cs_graph *g, struct bolt_file *file, const struct cs_store_read *how,
 			 struct cs_builder **built, struct cs_error *err)
 {
-	struct store_builder r = { .g = g, .node = CS_NONE };
+	struct store_builder r = { .g = g, .node = CS_NONE, .counts_only = how->counts_only };
 	struct bolt_bucket links, results;
 	int found, has_results = 0, rc = -1;
 
@@ -98,11 +108,12 @@ static int read_snapshot(struct cs_graph *g, struct bolt_file *file, bool with_r
 			cs_fail(err, "%s: not a BuildKit cache store (no _links bucket)", file->name);
 		goto out;
 	}
-	if (with_results)
+	if (how->with_results)
 		has_results = find_bucket(file, "_result", &results, err);
 	if (has_results < 0)
 		goto out;
-	rc = store_scan(file, &links, has_results ? &results : NULL, take_block, &r, err);
+	rc = store_scan(file, &links, has_results ? &results : NULL, !how->counts_only, take_block, &r,
+			how->watch, err);
 out:
 	if (rc < 0) {
 		builder_free(r.b);
@@ -122,8 +133,9 @@ static void reset_graph(struct cs_graph *g)
 }
 
 static int read_store(struct cs_graph *g, struct bolt_file *file, const char *path,
-		      struct cs_bytes memory, bool with_results, struct cs_error *err)
+		      struct cs_bytes memory, const struct cs_store_read *how, struct cs_error *err)
 {
+	struct cs_load_watch *watch = how->watch;
 	double start = cs_now();
 
 	for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -138,16 +150,22 @@ static int read_store(struct cs_graph *g, struct bolt_file *file, const char *pa
 			  : bolt_open_memory(file, memory.ptr, memory.len, g->origin, err);
 		if (rc < 0)
 			return -1;
-		rc = read_snapshot(g, file, with_results, &b, err);
+		if (watch)
+			atomic_store(&watch->keys, 0);
+		rc = read_snapshot(g, file, how, &b, err);
 		if (!bolt_snapshot_intact(file)) {
 			builder_free(b);
 			continue;
 		}
 		if (rc < 0)
 			return -1;
+		if (watch && atomic_load(&watch->cancel)) {
+			builder_free(b);
+			return cs_fail(err, "%s: not read (stopped)", file->name);
+		}
 		graph_phase(g, "read cache.db", start);
 		start = cs_now();
-		rc = builder_finish(b, err);
+		rc = how->counts_only ? builder_finish_unordered(b, err) : builder_finish(b, err);
 		builder_free(b);
 		if (rc < 0)
 			return cs_fail_context(err, "%s", file->name);
@@ -157,12 +175,13 @@ static int read_store(struct cs_graph *g, struct bolt_file *file, const char *pa
 	return cs_fail(err, "%s: kept changing while being read (%d attempts)", file->name, MAX_ATTEMPTS);
 }
 
-int read_bolt_store(struct cs_graph *g, const char *path, bool with_results, struct cs_error *err)
+int read_bolt_store(struct cs_graph *g, const char *path, const struct cs_store_read *how,
+		    struct cs_error *err)
 {
 	struct bolt_file file = { .fd = -1 };
-	int rc = read_store(g, &file, path, cs_bytes_of(NULL, 0), with_results, err);
+	int rc = read_store(g, &file, path, cs_bytes_of(NULL, 0), how, err);
 
-	g->results_skipped = !with_results;
+	g->results_skipped = !how->with_results;
 	bolt_close(&file);
 	return rc;
 }
@@ -170,7 +189,8 @@ int read_bolt_store(struct cs_graph *g, const char *path, bool with_results, str
 int read_bolt_store_memory(struct cs_graph *g, struct cs_bytes data, struct cs_error *err)
 {
 	struct bolt_file file = { .fd = -1 };
-	int rc = read_store(g, &file, NULL, data, true, err);
+	struct cs_store_read how = { .with_results = true };
+	int rc = read_store(g, &file, NULL, data, &how, err);
 
 	bolt_close(&file);
 	return rc;

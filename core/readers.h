@@ -6,6 +6,7 @@
 #include "graph.h"
 #include "input.h"
 #include "tar.h"
+#include "load_watch.h"
 
 /*
  * Every format cachescope reads, each filling a fresh graph (from
@@ -13,12 +14,19 @@
  * it. Messages name the input ("PATH: what is wrong").
  */
 
-/*
- * A daemon's local store: cache.db (bbolt, solver/bboltcachestorage).
- * Without WITH_RESULTS the _result bucket is neither read nor checked and
- * the graph has no results.
- */
-int read_bolt_store(struct cs_graph *g, const char *path, bool with_results, struct cs_error *err);
+/* How to read a daemon's cache.db. */
+struct cs_store_read {
+	/* read and check _result (else the graph has no results: local_results reads them when asked) */
+	bool with_results;
+	/* stats: only counts are wanted, so records are neither numbered nor sorted, links have no digests, results no IDs */
+	bool counts_only;
+	/* another thread's view of the load (load_watch.h), or NULL */
+	struct cs_load_watch *watch;
+};
+
+/* A daemon's local store: cache.db (bbolt, solver/bboltcachestorage). */
+int read_bolt_store(struct cs_graph *g, const char *path, const struct cs_store_read *how,
+		    struct cs_error *err);
 /* The same from bytes (standard input, fuzzing); DATA must outlive G. */
 int read_bolt_store_memory(struct cs_graph *g, struct cs_bytes data,
 			   struct cs_error *err);

@@ -2,10 +2,12 @@
 #include "cache_spec.h"
 #include "discover.h"
 #include "input.h"
+#include "load_watch.h"
 #include "local_results.h"
 #include "plainstore.h"
 #include "readers.h"
 #include "remote.h"
+#include "store_prefix.h"
 #include "tar.h"
 #include "xalloc.h"
 
@@ -96,7 +98,12 @@ static int load_bolt_store(struct cs_graph *g, const char *db_path,
 		for (int i = 0; debug_rc == 0 && i < g->plain_count; i++)
 			plainstore_count_ahead(g->plain[i]);
 	}
-	rc = read_bolt_store(g, db_path, !(opt && opt->skip_local_results), err);
+	struct cs_store_read how = {
+		.with_results = !(opt && opt->skip_local_results),
+		.counts_only = opt && opt->counts_only,
+		.watch = opt ? opt->watch : NULL,
+	};
+	rc = read_bolt_store(g, db_path, &how, err);
 	if (rc == 0)
 		rc = add_local_results(g, db_path, opt, err);
 	if (rc == 0 && !ahead)
@@ -314,4 +321,165 @@ int source_load_pair(const char *a, const char *b, const struct cs_load_options 
 	*out_a = jobs[0].graph;
 	*out_b = jobs[1].graph;
 	return 0;
+}
+
+/* ---- a big store's first rows now, the rest on a thread ---- */
+
+/* Below this the whole load takes a few ms: a prefix would only add to it. */
+#define EARLY_MIN_BYTES ((off_t)4 << 20)
+
+struct cs_pending {
+	pthread_t thread;
+	bool started, threaded;
+	char *source;
+	struct cs_load_options opt;
+	struct cs_load_watch watch;
+	_Atomic bool done;
+	struct cs_graph *graph;
+	struct cs_error err;
+	int rc;
+};
+
+/* The cache.db a source names, when it is a local store on disk (else NULL). */
+static char *local_store_path(const char *source)
+{
+	struct stat st;
+	char *db;
+
+	if (!source || strcmp(source, "-") == 0 || cache_spec_recognize(source) ||
+	    daemon_is_address(source) || stat(source, &st) < 0)
+		return NULL;
+	db = S_ISDIR(st.st_mode) ? path_join(source, "cache.db") : xstrdup(source);
+	struct cs_input in;
+	struct cs_error err;
+	/* a file is a store by its content, as load_input decides */
+	if (!is_file(db) || input_open(&in, db, &err) < 0) {
+		free(db);
+		return NULL;
+	}
+	bool bolt = looks_like_bolt(in.data);
+	input_close(&in);
+	if (!bolt) {
+		free(db);
+		return NULL;
+	}
+	return db;
+}
+
+int source_load_prefix(const char *source, const struct cs_load_options *opt, uint32_t rows,
+		       struct cs_graph **out, struct cs_error *err)
+{
+	/* plaintexts from a daemon's lookups, or a named store, come with the whole load */
+	if (opt && (opt->addr || opt->debug_db || opt->metadata))
+		return 0;
+	char *db = local_store_path(source);
+	if (!db)
+		return 0;
+	struct cs_graph *g = graph_new(source, "local store");
+	int rc = store_prefix_read(g, db, rows);
+	if (rc > 0) {
+		char *dir = xstrdup(db), *slash = strrchr(dir, '/');
+		if (slash)
+			slash[1] = '\0';
+		char *debug = slash ? path_join(dir, "cache-debug.db") : xstrdup("cache-debug.db");
+		rc = add_local_results(g, db, opt, err) == 0 && add_debug_db(g, debug, false, err) == 0;
+		free(debug);
+		free(dir);
+	}
+	free(db);
+	if (rc <= 0) {
+		graph_free(g);
+		return 0;
+	}
+	*out = g;
+	return 1;
+}
+
+static void *pending_run(void *arg)
+{
+	struct cs_pending *p = arg;
+
+	p->rc = source_load(p->source, &p->opt, &p->graph, &p->err);
+	atomic_store(&p->done, true);
+	return NULL;
+}
+
+int source_load_early(const char *source, const struct cs_load_options *opt, uint32_t rows,
+		      struct cs_graph **out, struct cs_pending **pending, struct cs_error *err)
+{
+	char *db = local_store_path(source);
+	struct stat st;
+	bool big = db && stat(db, &st) == 0 && st.st_size >= EARLY_MIN_BYTES;
+
+	free(db);
+	*pending = NULL;
+	if (!big || source_load_prefix(source, opt, rows, out, err) <= 0)
+		return source_load(source, opt, out, err);
+	struct cs_pending *p = xcalloc(1, sizeof(*p));
+	p->source = xstrdup(source);
+	if (opt)
+		p->opt = *opt;
+	p->opt.watch = &p->watch;
+	/* fetches report to the browser's status line, which only its own thread may draw */
+	p->opt.progress = NULL;
+	*pending = p;
+	return 0;
+}
+
+void pending_start(struct cs_pending *p)
+{
+	if (!p || p->started)
+		return;
+	p->started = true;
+	if (pthread_create(&p->thread, NULL, pending_run, p) != 0) {
+		/* no thread: the load runs here and now */
+		p->threaded = false;
+		pending_run(p);
+		return;
+	}
+	p->threaded = true;
+}
+
+uint64_t pending_keys_read(const struct cs_pending *p)
+{
+	return atomic_load_explicit(&p->watch.keys, memory_order_relaxed);
+}
+
+bool pending_done(const struct cs_pending *p)
+{
+	return atomic_load(&p->done);
+}
+
+int pending_finish(struct cs_pending *p, struct cs_graph **out, struct cs_error *err)
+{
+	int rc;
+
+	pending_start(p);
+	if (p->threaded)
+		pthread_join(p->thread, NULL);
+	rc = p->rc;
+	if (rc == 0)
+		*out = p->graph;
+	else
+		*err = p->err;
+	free(p->source);
+	free(p);
+	return rc;
+}
+
+void pending_cancel(struct cs_pending *p)
+{
+	struct cs_graph *g = NULL;
+	struct cs_error err;
+
+	if (!p)
+		return;
+	if (!p->started) {
+		free(p->source);
+		free(p);
+		return;
+	}
+	atomic_store(&p->watch.cancel, true);
+	if (pending_finish(p, &g, &err) == 0)
+		graph_free(g);
 }

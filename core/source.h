@@ -45,6 +45,10 @@ struct cs_load_options {
 	 * their layers and are always read.
 	 */
 	bool skip_local_results;
+	/* stats: a local store's records are counted, not numbered nor sorted (cs_store_read) */
+	bool counts_only;
+	/* another thread's view of a local store's load (load_watch.h), or NULL */
+	struct cs_load_watch *watch;
 };
 
 int source_load(const char *source, const struct cs_load_options *opt,
@@ -57,5 +61,31 @@ int source_load(const char *source, const struct cs_load_options *opt,
  */
 int source_load_pair(const char *a, const char *b, const struct cs_load_options *opt,
 		     struct cs_graph **out_a, struct cs_graph **out_b, struct cs_error *err);
+
+/*
+ * For the browser: a big local store (a cache.db of 4 MiB or more) opens
+ * with its first ROWS rows in *OUT, a partial graph (store_prefix.h),
+ * and the whole store is to load on a thread of its own, *PENDING, from
+ * pending_start on (the browser starts it once the first screen is drawn:
+ * on two cores its two threads would only slow that screen). Any other
+ * source, or a store no prefix can be drawn from, loads whole as
+ * source_load does, and *PENDING is NULL.
+ */
+struct cs_pending;
+int source_load_early(const char *source, const struct cs_load_options *opt, uint32_t rows,
+		      struct cs_graph **out, struct cs_pending **pending, struct cs_error *err);
+/* The prefix alone, whatever the store's size: 1 with *OUT, 0 when none can be drawn (tests). */
+int source_load_prefix(const char *source, const struct cs_load_options *opt, uint32_t rows,
+		       struct cs_graph **out, struct cs_error *err);
+/* Starts the whole load (once; without a thread, it runs now). */
+void pending_start(struct cs_pending *p);
+/* Keys of cache.db read so far by the whole load. */
+uint64_t pending_keys_read(const struct cs_pending *p);
+/* Has the whole load ended (loaded or failed)? Does not wait. */
+bool pending_done(const struct cs_pending *p);
+/* Waits for the whole load (started if it was not) and frees P: 0 with *OUT, or -1 with ERR. */
+int pending_finish(struct cs_pending *p, struct cs_graph **out, struct cs_error *err);
+/* Stops the whole load, waits for its thread and frees P. */
+void pending_cancel(struct cs_pending *p);
 
 #endif

@@ -52,7 +52,7 @@ int stats_print(struct cs_graph *g, FILE *out, struct cs_error *err)
 	}
 	graph_phase(g, "count plaintexts", start);
 	start = cs_now();
-	if (disk_usage_collect(g, &du, err) < 0)
+	if (disk_usage_collect_totals(g, &du, err) < 0)
 		return -1;
 	graph_phase(g, "read results", start);
 

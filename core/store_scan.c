@@ -47,6 +47,9 @@ struct scan {
 	scan_take_fn take;
 	void *take_ctx;
 	struct scan_queue *queue;
+	struct cs_load_watch *watch;
+	bool link_digests;          /* each link's outputKey (a SHA-256): not when only counts are wanted */
+	uint32_t keys;              /* keys declared since the watch was last told */
 	int rc;
 	struct cs_error err;
 };
@@ -57,6 +60,11 @@ struct scan {
 static struct scan_block *hand_over(struct scan *s)
 {
 	struct scan_queue *q = s->queue;
+
+	if (s->watch) {
+		atomic_fetch_add_explicit(&s->watch->keys, s->keys, memory_order_relaxed);
+		s->keys = 0;
+	}
 
 	if (!q) {
 		s->take(s->take_ctx, s->block);
@@ -91,10 +99,8 @@ static int fail_at(struct scan *s, struct cs_error *err, const char *bucket)
 			       (int)(s->id.len > 80 ? 80 : s->id.len), (const char *)s->id.ptr);
 }
 
-/* One key of _links/<id>: "<CacheInfoLink JSON>@<target id>". */
-static int read_link(void *ctx, const struct bolt_item *item, struct cs_error *err)
+int scan_link(const struct bolt_item *item, struct scan_record *rec, bool digest, struct cs_error *err)
 {
-	struct scan *s = ctx;
 	const unsigned char *at = memchr(item->key.ptr, '@', item->key.len);
 	struct json_flat_field f[] = {
 		{ .name = "Input", .kind = JSON_FLAT_INT },
@@ -102,10 +108,8 @@ static int read_link(void *ctx, const struct bolt_item *item, struct cs_error *e
 		{ .name = "Digest", .kind = JSON_FLAT_STRING },
 		{ .name = "Selector", .kind = JSON_FLAT_STRING },
 	};
-	struct cs_digest op, selector;
+	struct cs_digest op;
 
-	if (item->is_bucket)
-		return 0;
 	if (!at || memchr(at + 1, '@', item->key.len - (size_t)(at - item->key.ptr) - 1))
 		return cs_fail(err, "invalid link key (want one '@')");
 	struct cs_bytes json = cs_bytes_of(item->key.ptr, (size_t)(at - item->key.ptr));
@@ -117,13 +121,13 @@ static int read_link(void *ctx, const struct bolt_item *item, struct cs_error *e
 			       (long long)f[0].number, (long long)f[1].number);
 	if (digest_parse((const char *)f[2].string.ptr, f[2].string.len, &op) < 0)
 		return cs_fail(err, "invalid link (digest is not sha256:<hex>)");
-	if (f[3].string.len &&
-	    digest_parse((const char *)f[3].string.ptr, f[3].string.len, &selector) < 0)
+	rec->has_selector = f[3].string.len != 0;
+	if (rec->has_selector &&
+	    digest_parse((const char *)f[3].string.ptr, f[3].string.len, &rec->selector) < 0)
 		return cs_fail(err, "invalid link (selector is not sha256:<hex>)");
 	if (target.len == 0)
 		return cs_fail(err, "invalid link (no target ID)");
-
-	struct scan_record *rec = new_record(s, SCAN_LINK);
+	rec->kind = SCAN_LINK;
 	rec->input = (uint32_t)f[0].number;
 	rec->output = (int32_t)f[1].number;
 	rec->id = target;
@@ -133,33 +137,50 @@ static int read_link(void *ctx, const struct bolt_item *item, struct cs_error *e
 	 * hashes for 80k distinct link digests, a few ms more than a cache
 	 * per op would cost, without a table this thread would have to keep.
 	 */
-	digest_output_key(&op, rec->output, &rec->digest);
-	rec->has_selector = f[3].string.len != 0;
-	if (rec->has_selector)
-		rec->selector = selector;
+	if (digest)
+		digest_output_key(&op, rec->output, &rec->digest);
 	return 0;
+}
+
+/* One key of _links/<id>: "<CacheInfoLink JSON>@<target id>". */
+static int read_link(void *ctx, const struct bolt_item *item, struct cs_error *err)
+{
+	struct scan *s = ctx;
+
+	if (item->is_bucket)
+		return 0;
+	/* parsed in place: a link that fails ends the load, and what the block holds with it */
+	return scan_link(item, new_record(s, SCAN_LINK), s->link_digests, err);
+}
+
+int scan_root_id(struct cs_bytes id, bool *random, struct cs_digest *digest)
+{
+	char text[CS_DIGEST_STRLEN];
+
+	*random = cs_bytes_has_prefix(id, "random:");
+	if (!*random && !cs_bytes_has_prefix(id, "sha256:"))
+		return 0;
+	/* a random root's digest is its hex under sha256:, as util/cachestore shows it */
+	if (id.len != sizeof(text))
+		return -1;
+	memcpy(text, "sha256:", 7);
+	memcpy(text + 7, id.ptr + 7, 64);
+	return digest_parse(text, sizeof(text), digest) == 0 ? 1 : -1;
 }
 
 static int declare_key(struct scan *s, struct cs_bytes id, struct cs_error *err)
 {
-	bool random = cs_bytes_has_prefix(id, "random:");
-	bool root = random || cs_bytes_has_prefix(id, "sha256:");
-	char text[CS_DIGEST_STRLEN];
 	struct cs_digest d;
+	bool random;
+	int root = scan_root_id(id, &random, &d);
 
 	s->id = id;
-	if (root) {
-		/* a random root's digest is its hex under sha256:, as util/cachestore shows it */
-		bool well_formed = id.len == sizeof(text);
-		if (well_formed) {
-			memcpy(text, "sha256:", 7);
-			memcpy(text + 7, id.ptr + 7, 64);
-			well_formed = digest_parse(text, sizeof(text), &d) == 0;
-		}
-		if (!well_formed)
-			return cs_fail(err, "%s: root ID %.*s is not a sha256 digest", s->file->name,
-				       (int)(id.len > 80 ? 80 : id.len), (const char *)id.ptr);
-	}
+	if (root < 0)
+		return cs_fail(err, "%s: root ID %.*s is not a sha256 digest", s->file->name,
+			       (int)(id.len > 80 ? 80 : id.len), (const char *)id.ptr);
+	if (s->watch && atomic_load_explicit(&s->watch->cancel, memory_order_relaxed))
+		return cs_fail(err, "%s: not read (stopped)", s->file->name);
+	s->keys++;
 	struct scan_record *rec = new_record(s, SCAN_KEY);
 	rec->id = id;
 	rec->id_hash = builder_key_hash((const char *)id.ptr, id.len);
@@ -295,11 +316,11 @@ static int scan_here(struct scan *s, struct cs_error *err)
 }
 
 int store_scan(struct bolt_file *file, const struct bolt_bucket *links,
-	       const struct bolt_bucket *results, scan_take_fn take, void *ctx,
-	       struct cs_error *err)
+	       const struct bolt_bucket *results, bool link_digests, scan_take_fn take, void *ctx,
+	       struct cs_load_watch *watch, struct cs_error *err)
 {
-	struct scan s = { .file = file, .links = links, .results = results,
-			  .take = take, .take_ctx = ctx };
+	struct scan s = { .file = file, .links = links, .results = results, .link_digests = link_digests,
+			  .take = take, .take_ctx = ctx, .watch = watch };
 	struct scan_queue q = { 0 };
 	pthread_t thread;
 

@@ -5,6 +5,7 @@
 #include "bytes.h"
 #include "digest.h"
 #include "error.h"
+#include "load_watch.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -54,13 +55,28 @@ typedef void (*scan_take_fn)(void *ctx, const struct scan_block *block);
  * Walks LINKS (and RESULTS, when not NULL) of FILE, giving TAKE every
  * record in the order the daemon's own walk meets them. The caller's
  * thread only takes blocks; FILE belongs to the walking thread until
- * this returns. 0, or -1 with ERR saying which entry is wrong: some
+ * this returns. WATCH (or NULL) counts the keys read, and its cancel
+ * stops the walk with an error. Without LINK_DIGESTS, links are checked
+ * but their digest (an outputKey, a SHA-256 each) is not computed. 0, or -1 with ERR saying which entry is wrong: some
  * records before it may have been taken, and the load is to be thrown
  * away.
  */
 int store_scan(struct bolt_file *file, const struct bolt_bucket *links,
-	       const struct bolt_bucket *results, scan_take_fn take, void *ctx,
-	       struct cs_error *err);
+	       const struct bolt_bucket *results, bool link_digests, scan_take_fn take, void *ctx,
+	       struct cs_load_watch *watch, struct cs_error *err);
+
+/*
+ * Whether the bucket _links/ID is a root: 1 (its DIGEST filled; RANDOM for
+ * a session-bound one), 0 not, -1 named as a root but not a sha256 digest
+ * (the load fails on it).
+ */
+int scan_root_id(struct cs_bytes id, bool *random, struct cs_digest *digest);
+
+/*
+ * A link, the key ITEM of _links/<id> (not a bucket), into REC (its
+ * digest only with DIGEST): 0, or -1 with ERR saying what is wrong with it.
+ */
+int scan_link(const struct bolt_item *item, struct scan_record *rec, bool digest, struct cs_error *err);
 
 /*
  * A _result entry (ITEM, in _result/<key>): the result's ID (the entry's

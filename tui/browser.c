@@ -19,6 +19,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 void browser_message(struct browser *b, bool error, const char *fmt, ...)
 {
@@ -64,8 +66,33 @@ void browser_goto_row(struct browser *b, uint32_t row, bool remember)
 	node_table_scroll_to(b);
 }
 
+/* In graph G, the neighbour of FROM (a parent or a child) whose store ID is KEY, or CS_NONE. */
+static cs_node_id neighbour_by_key(const struct cs_graph *g, cs_node_id from, const char *key)
+{
+	if (from >= g->node_count)
+		return CS_NONE;
+	for (uint32_t i = 0; i < graph_parent_count(g, from); i++)
+		if (strcmp(graph_key(g, graph_parent(g, from, i)->parent), key) == 0)
+			return graph_parent(g, from, i)->parent;
+	for (uint32_t i = 0; i < graph_child_count(g, from); i++)
+		if (strcmp(graph_key(g, graph_child(g, from, i)->child), key) == 0)
+			return graph_child(g, from, i)->child;
+	return CS_NONE;
+}
+
 void browser_select_in(struct browser *b, const struct cs_graph *g, cs_node_id n, bool remember)
 {
+	/* a key the first rows only link to: its ID comes with the whole store */
+	if (g == b->g && g->partial && n >= g->node_count && n < g->node_count + g->stub_count) {
+		char *key = xstrdup(graph_key(g, n));
+		cs_node_id from = b->selected;
+		bool whole = browser_wait_whole(b);
+		n = whole ? neighbour_by_key(b->g, from, key) : CS_NONE;
+		free(key);
+		g = b->g;
+		if (n == CS_NONE)
+			return;
+	}
 	if (n >= g->node_count)
 		return;
 	browser_goto_row(b, b->diff ? diff_view_row_of(b->diff, g, n) : n, remember);
@@ -125,8 +152,12 @@ static void draw_title(struct browser *b)
 		return;
 	}
 	/* counts first: on a narrow screen the path is what gets cut */
-	buf_printf(&line, " cachescope  %u records, %u roots  %s  ", b->g->node_count, b->g->root_count,
-		   b->g->kind ? b->g->kind : "cache");
+	if (b->g->partial)
+		buf_printf(&line, " cachescope  %s%u records (loading)  %s  ", b->term.utf8 ? "\xe2\x89\xa5" : ">=",
+			   b->g->node_count, b->g->kind ? b->g->kind : "cache");
+	else
+		buf_printf(&line, " cachescope  %u records, %u roots  %s  ", b->g->node_count, b->g->root_count,
+			   b->g->kind ? b->g->kind : "cache");
 	if (b->sort.order != ORDER_STORE)
 		buf_printf(&line, "[sorted by %s]  ", table_order_name(b->sort.order));
 	escape_append(&line, b->g->origin, strlen(b->g->origin), b->term.utf8 ? 0 : ESCAPE_ASCII_ONLY);
@@ -173,6 +204,11 @@ static void draw_status(struct browser *b)
 	}
 	if (b->diff)
 		buf_printf(&right, "row %u of %u  ?:help ", table_position_of(b, b->row) + 1, table_length(b));
+	else if (b->pending)
+		/* the total comes with the whole store: until then, at least the rows shown */
+		buf_printf(&right, "#%u of %s%u (%llu keys read)  ?:help ", b->selected == CS_NONE ? 0 : b->selected + 1,
+			   b->term.utf8 ? "\xe2\x89\xa5" : ">=", b->g->node_count,
+			   (unsigned long long)pending_keys_read(b->pending));
 	else
 		buf_printf(&right, "#%u of %u  ?:help ", b->selected == CS_NONE ? 0 : b->selected + 1, b->g->node_count);
 	int pw = text_width(right.data, right.len);
@@ -180,6 +216,89 @@ static void draw_status(struct browser *b)
 	if (b->term.cols > pw)
 		draw_text(&b->term, y, b->term.cols - pw, pw, right.data, A_BOLD);
 	buf_free(&right);
+}
+
+/* Are the prefix's rows the whole graph's first rows (the store did not change between the two reads)? */
+static bool same_rows(const struct cs_graph *prefix, const struct cs_graph *whole)
+{
+	if (prefix->node_count > whole->node_count)
+		return false;
+	for (cs_node_id n = 0; n < prefix->node_count; n++)
+		if (strcmp(graph_key(prefix, n), graph_key(whole, n)) != 0 ||
+		    graph_child_count(prefix, n) != graph_child_count(whole, n) ||
+		    graph_parent_count(prefix, n) != graph_parent_count(whole, n))
+			return false;
+	return true;
+}
+
+/*
+ * The whole store is loaded: the browser moves onto it. IDs of the first
+ * rows are final, so the selection, the history and the panes' cursors
+ * stay; only what points into the partial graph is dropped.
+ */
+static bool adopt_whole(struct browser *b)
+{
+	struct cs_graph *whole, *prefix = b->g;
+	struct pane_view views[DETAIL_PANES];
+
+	if (pending_finish(b->pending, &whole, &b->load_error) < 0) {
+		b->pending = NULL;
+		b->load_failed = true;
+		b->quit = true;
+		return false;
+	}
+	b->pending = NULL;
+	bool same = same_rows(prefix, whole);
+	memcpy(views, b->views, sizeof(views));
+	detail_free(b);
+	describe_cache_clear(b);
+	table_sort_free(&b->sort);
+	for (size_t i = 0; i < sizeof(b->digest_index) / sizeof(b->digest_index[0]); i++) {
+		free(b->digest_index[i].node);
+		b->digest_index[i].node = NULL;
+		b->digest_index[i].graph = NULL;
+	}
+	b->g = b->store = whole;
+	graph_free(prefix);
+	if (!same) {
+		/* a writer changed the store between the two reads: its rows are not the ones shown */
+		history_free(&b->history);
+		memset(&b->history, 0, sizeof(b->history));
+		b->selected = b->row = 0;
+		b->table_top = 0;
+		if (!whole->node_count)
+			b->selected = CS_NONE;
+		browser_message(b, false, "the store changed while loading: back at the first row");
+	}
+	detail_build(b);
+	for (int i = 0; same && i < DETAIL_PANES; i++)
+		if (views[i].selected < detail_panes[i]->lines(b))
+			b->views[i] = views[i];
+	trace_whole(b, b->started);
+	/* what waited for the whole store: memory back, the plaintexts' pages warmed */
+	malloc_trim(0);
+	graph_warm_up(whole);
+	return true;
+}
+
+bool browser_wait_whole(struct browser *b)
+{
+	double since = cs_now();
+
+	while (b->pending) {
+		char line[200];
+		if (pending_done(b->pending))
+			return adopt_whole(b);
+		snprintf(line, sizeof(line), "loading the whole store for this: %llu keys read, %.0f s (Esc: stop waiting)",
+			 (unsigned long long)pending_keys_read(b->pending), cs_now() - since);
+		browser_status_now(b, line);
+		int key = getch();
+		if (term_interrupted() || key == 27) {
+			browser_message(b, false, "not waiting: the rest of the store is still loading");
+			return false;
+		}
+	}
+	return !b->load_failed;
 }
 
 void browser_status_now(struct browser *b, const char *text)
@@ -224,6 +343,9 @@ void browser_draw(struct browser *b)
 
 static void browser_free(struct browser *b)
 {
+	/* quitting before the whole store is there: stop its load */
+	pending_cancel(b->pending);
+	b->pending = NULL;
 	detail_free(b);
 	describe_cache_clear(b);
 	free(b->parents);
@@ -241,19 +363,57 @@ static void browser_free(struct browser *b)
 		fclose(b->trace);
 }
 
-int browser_run(struct cs_graph *g, const struct cs_load_options *load, double started, struct cs_error *err)
+uint32_t browser_prefix_rows(void)
 {
-	return browser_run_diff(g, NULL, NULL, load, started, err);
+	struct winsize ws;
+	uint32_t lines = 50;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0)
+		lines = ws.ws_row;
+	/*
+	 * Two screens of the table: paging down once is answered before the
+	 * rest is there. Each row costs lookups, and their page faults, before
+	 * the first screen (about 0.2 ms a row at a million keys).
+	 */
+	return lines * 2 < 64 ? 64 : lines * 2;
+}
+
+static int run(struct cs_graph **whole, struct cs_pending *pending, struct cs_graph *other, struct cs_diff *diff,
+	       const struct cs_load_options *load, double program_started, struct cs_error *err);
+
+int browser_run(struct cs_graph **g, struct cs_pending *pending, const struct cs_load_options *load, double started,
+		struct cs_error *err)
+{
+	return run(g, pending, NULL, NULL, load, started, err);
 }
 
 int browser_run_diff(struct cs_graph *g, struct cs_graph *other, struct cs_diff *diff,
 		     const struct cs_load_options *load, double program_started, struct cs_error *err)
 {
+	return run(&g, NULL, other, diff, load, program_started, err);
+}
+
+/* While the whole store loads: its progress on the status line, now and then (not a frame: no trace). */
+static void show_load_progress(struct browser *b)
+{
+	if (cs_now() - b->progress_shown < 0.25)
+		return;
+	b->progress_shown = cs_now();
+	draw_status(b);
+	refresh();
+}
+
+static int run(struct cs_graph **whole, struct cs_pending *pending, struct cs_graph *other, struct cs_diff *diff,
+	       const struct cs_load_options *load, double program_started, struct cs_error *err)
+{
 	struct cs_progress *progress = load ? load->progress : NULL;
+	struct cs_graph *g = *whole;
 	struct browser b;
 	const char *trace = getenv("CACHESCOPE_TRACE");
+	int rc = 0;
 
 	memset(&b, 0, sizeof(b));
+	b.pending = pending;
 	b.g = other ? other : g;
 	b.store = other ? NULL : g;
 	b.load = load;
@@ -291,8 +451,15 @@ int browser_run_diff(struct cs_graph *g, struct cs_graph *other, struct cs_diff 
 	/* the first screen is timed from the program's start (CPU time counts from there too) */
 	b.key_time = program_started;
 	b.key_cpu = 0;
-	bool changed = true, trimmed = false, warned = false;
+	b.started = program_started;
+	bool changed = true, trimmed = false, warned = false, keyed = false;
 	while (!b.quit && !term_interrupted()) {
+		/* the whole store is there: the browser moves onto it */
+		if (b.pending && pending_done(b.pending)) {
+			if (!adopt_whole(&b))
+				break;
+			changed = true;
+		}
 		/* a sidecar that fails (found beside the store, read when a row first needs it) says so once */
 		if (!warned && graph_warning(b.g)) {
 			struct cs_buf shown = CS_BUF_INIT;
@@ -304,8 +471,12 @@ int browser_run_diff(struct cs_graph *g, struct cs_graph *other, struct cs_diff 
 		}
 		if (changed) {
 			browser_draw(&b);
-			trace_frame(&b);
+			if (keyed || !b.frames)
+				trace_frame(&b);
+			keyed = false;
 		}
+		/* the first screen is up: now the rest of a big store may load */
+		pending_start(b.pending);
 		/*
 		 * glibc keeps the loads' freed heap for reuse; a long-lived
 		 * browser wants it back. Once, after the first screen (which
@@ -313,17 +484,25 @@ int browser_run_diff(struct cs_graph *g, struct cs_graph *other, struct cs_diff 
 		 * on two threads, and a trim there is not safe beside a
 		 * sanitizer's allocator.
 		 */
-		if (!trimmed) {
+		/* (while the whole store loads, adopt_whole does this when it is there) */
+		if (!trimmed && !b.pending) {
 			malloc_trim(0);
 			trimmed = true;
 			/* lookups land anywhere in a big cache-debug.db: have it mapped before the keys come */
-			graph_warm_up(g);
+			graph_warm_up(b.store ? b.store : g);
 			if (other)
 				graph_warm_up(other);
+		} else if (!trimmed) {
+			trimmed = true;
 		}
 		int key = getch();
 		/* no key in a while (or a signal): nothing to draw, time to get ready for what may come */
 		changed = key != ERR;
+		if (!changed && b.pending) {
+			/* the digest index and the latest build need the whole store: not yet */
+			show_load_progress(&b);
+			continue;
+		}
 		if (!changed) {
 			detail_prepare(&b);
 			/* the latest build's marks, once found, are worth a frame */
@@ -331,6 +510,7 @@ int browser_run_diff(struct cs_graph *g, struct cs_graph *other, struct cs_diff 
 			continue;
 		}
 		trace_key(&b, key);
+		keyed = true;
 		/* a new key clears the last message, unless it was an error just shown */
 		if (!b.message_is_error || key != KEY_RESIZE)
 			b.message[0] = '\0';
@@ -339,8 +519,15 @@ int browser_run_diff(struct cs_graph *g, struct cs_graph *other, struct cs_diff 
 	}
 	progress_listen(progress, NULL, NULL);
 	term_stop();
+	if (b.load_failed) {
+		*err = b.load_error;
+		rc = -1;
+	}
 	browser_free(&b);
+	/* the graph the browser ended with (the whole one, if it came) is the caller's */
+	if (!other)
+		*whole = b.store;
 	/* Ctrl-C and the like: the terminal is back and the memory freed; now die of it */
 	term_die_if_interrupted();
-	return 0;
+	return rc;
 }

@@ -58,6 +58,7 @@ struct plaintext_pane {
 /* The Results pane: what the selected node's results are, as lines. */
 struct results_pane {
 	struct cs_result_list list;
+	bool totals;            /* sizes with the records below were read (the pane was shown) */
 	char **lines;           /* escaped, made when the node is selected */
 	bool *heading;
 	size_t count, cap;
@@ -106,6 +107,12 @@ struct browser {
 	bool why_tried;                /* found, or failed and said so: not tried again */
 	bool in_why;                   /* the side by side view is why's (w leaves it) */
 	const struct cs_load_options *load; /* the command line's, for d; may be NULL */
+	/* the whole store while only its first rows are shown (g is then a partial graph) */
+	struct cs_pending *pending;
+	double progress_shown;         /* when the load's progress was last drawn */
+	double started;                /* when the program started (cs_now) */
+	struct cs_error load_error;    /* the whole load failed: the browser ends with this */
+	bool load_failed;
 
 	/* the selected node's details, rebuilt when the selection changes */
 	const struct cs_graph *detail_graph;
@@ -153,6 +160,12 @@ void browser_layout(struct browser *b);
 /* Shows TEXT on the status line now: for work that keeps the main loop waiting. */
 void browser_status_now(struct browser *b, const char *text);
 void browser_draw(struct browser *b);
+/*
+ * Waits for the whole store when only its first rows are shown, saying so
+ * with its progress on the status line: true once the graph is whole,
+ * false when the user stopped waiting (Esc) or the load failed.
+ */
+bool browser_wait_whole(struct browser *b);
 
 /* node_table.c */
 const struct described *describe_cached(struct browser *b, cs_node_id n);
@@ -222,6 +235,8 @@ int clipboard_copy(const char *text);
 void trace_key(struct browser *b, int key);
 /* After a screen update: "frame 0.84 ms key=106 cpu=0.80 ms node=3" (the first: "first-screen"). */
 void trace_frame(struct browser *b);
+/* When the whole store came, after its first rows: "whole-store 731.8 ms records=100000" (from the start). */
+void trace_whole(struct browser *b, double program_started);
 /* After a text search: "search 212.0 ms cpu=180.3 ms entries=240122 matches=3 cancelled=0". */
 void trace_search(struct browser *b, double started, double cpu_started, uint64_t entries, uint32_t matches,
 		  bool cancelled);

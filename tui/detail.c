@@ -45,6 +45,14 @@ void focus_pane(struct browser *b, int i)
 	b->focus = i;
 	if (i != FOCUS_TABLE)
 		b->tab = i;
+	/* the Results pane, opened without its totals while another tab showed, is shown now */
+	if (i != FOCUS_TABLE && detail_panes[i] == &results_pane && b->selected != CS_NONE &&
+	    b->detail_node == b->selected && b->detail_graph == b->g && !b->results.totals) {
+		struct pane_view keep = *pane_view_of(b, &results_pane);
+		results_pane.close(b);
+		results_pane.open(b);
+		*pane_view_of(b, &results_pane) = keep;
+	}
 }
 
 void detail_free(struct browser *b)

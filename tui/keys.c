@@ -166,6 +166,26 @@ static void toggle_filter(struct browser *b)
 	browser_goto_row(b, table_row_at(b, table_position_of(b, b->row)), false);
 }
 
+/*
+ * While only the first rows are there (b->pending), does REQUEST need the
+ * whole store? The end, a search, an ID, a sort, a second source and the
+ * latest build do; so does a move of the table past the last row there.
+ */
+static bool needs_whole(const struct browser *b, enum request request)
+{
+	const struct pane_ops *ops = focused_pane(b);
+
+	switch (request) {
+	case REQ_LAST: case REQ_GOTO: case REQ_SEARCH: case REQ_NEXT_MATCH: case REQ_PREV_MATCH:
+	case REQ_ADD_SOURCE: case REQ_SORT: case REQ_WHY:
+		return !ops || request != REQ_LAST;
+	case REQ_DOWN: case REQ_PAGE_DOWN: case REQ_TOGGLE:
+		return !ops && b->row + (uint32_t)(request == REQ_DOWN ? 1 : focus_page(b)) >= b->g->node_count;
+	default:
+		return false;
+	}
+}
+
 void keys_handle(struct browser *b, int key)
 {
 	const struct pane_ops *ops = focused_pane(b);
@@ -174,6 +194,9 @@ void keys_handle(struct browser *b, int key)
 	if (b->show_help && help_key(b, key))
 		return;
 	request = keymap_request(key);
+	if (b->pending && needs_whole(b, request) && !browser_wait_whole(b))
+		return;
+	ops = focused_pane(b);
 	if (ops && ops->request && b->selected != CS_NONE && ops->request(b, request))
 		return;
 	switch (request) {

@@ -172,7 +172,11 @@ static void link_line_text(struct browser *b, bool parents, const struct link_li
 	}
 	const struct described *d = describe_cached(b, l->target);
 	digest_hex(graph_digest(b->g, link->digest), hex);
-	buf_printf(out, "  #%u %-7s link %.12s", graph_id(b->g, l->target), kind_name(d->kind), hex);
+	/* a key the first rows of a store only link to has no ID until the whole store is there */
+	if (graph_id(b->g, l->target))
+		buf_printf(out, "  #%u %-7s link %.12s", graph_id(b->g, l->target), kind_name(d->kind), hex);
+	else
+		buf_printf(out, "  #? %-7s link %.12s", kind_name(d->kind), hex);
 	if (!parents)
 		buf_printf(out, " as input %u", link->input);
 	if (link->selector != CS_DIG_NONE)

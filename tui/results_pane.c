@@ -94,6 +94,13 @@ static void results_open(struct browser *b)
 	struct cs_error err;
 
 	result_list_init(&p->list);
+	/*
+	 * A size with the records below walks a record's parent chain (up to
+	 * 4096 lookups): only for a pane on screen, not for every selection
+	 * (focus_pane opens the pane again when its tab is shown).
+	 */
+	p->totals = detail_panes[b->tab] == &results_pane;
+	p->list.skip_totals = !p->totals;
 	if (graph_node_results(b->g, b->selected, &p->list, &err) < 0) {
 		browser_message(b, true, "%s", err.msg);
 		return;

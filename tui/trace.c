@@ -7,9 +7,14 @@
  *   phase read cache.db 180.100 ms
  *   first-screen 212.400 ms key=0 cpu=150.200 ms node=1
  *   frame 0.840 ms key=106 cpu=0.800 ms node=2
+ *   whole-store 731.800 ms records=100000
  *   search 180.000 ms cpu=170.000 ms entries=240122 matches=3 cancelled=0
  *
  * The load's phases (as stats prints them) come before the first screen;
+ * a big store's first screen shows its first rows, and whole-store says
+ * when the rest was there (from the program's start, its own load's
+ * phases before it). Only keys make frame lines: a screen redrawn on its
+ * own (the whole store arrived, the latest build's marks) is not one;
  * key is the curses key code (106 is 'j'); a prompt's frame is timed from
  * the Enter that ends it, not from the ':' or '/' that opened it.
  */
@@ -57,5 +62,15 @@ void trace_search(struct browser *b, double started, double cpu_started, uint64_
 	fprintf(b->trace, "search %.3f ms cpu=%.3f ms entries=%llu matches=%u cancelled=%d\n",
 		(cs_now() - started) * 1000.0, (trace_cpu_now() - cpu_started) * 1000.0,
 		(unsigned long long)entries, matches, cancelled);
+	fflush(b->trace);
+}
+
+void trace_whole(struct browser *b, double program_started)
+{
+	if (!b->trace)
+		return;
+	for (int i = 0; i < b->g->phase_count; i++)
+		fprintf(b->trace, "phase %s %.3f ms\n", b->g->phases[i].name, b->g->phases[i].seconds * 1000.0);
+	fprintf(b->trace, "whole-store %.3f ms records=%u\n", (cs_now() - program_started) * 1000.0, b->g->node_count);
 	fflush(b->trace);
 }

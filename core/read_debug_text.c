@@ -64,9 +64,13 @@ static int parse_number(struct cs_bytes s, int64_t min, int64_t max, int64_t *ou
 	if (s.len == (size_t)negative)
 		return -1;
 	for (size_t i = negative; i < s.len; i++) {
-		if (s.ptr[i] < '0' || s.ptr[i] > '9' || v > ((uint64_t)INT64_MAX - 9) / 10)
+		if (s.ptr[i] < '0' || s.ptr[i] > '9')
 			return -1;
-		v = v * 10 + (uint64_t)(s.ptr[i] - '0');
+		uint64_t digit = (uint64_t)(s.ptr[i] - '0');
+		/* up to INT64_MAX itself, as the JSON reader takes it */
+		if (v > ((uint64_t)INT64_MAX - digit) / 10)
+			return -1;
+		v = v * 10 + digit;
 	}
 	int64_t n = negative ? -(int64_t)v : (int64_t)v;
 	if (n < min || n > max)

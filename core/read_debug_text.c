@@ -294,9 +294,20 @@ struct text_reader {
 	struct text_plainstore *store;
 };
 
+/*
+ * A line the daemon cannot have written: what is wrong with it, and when it
+ * ends in a carriage return or a space, that too. The daemon writes
+ * neither, but a copy saved on Windows or pasted from a web page may, and
+ * "bad record ID" alone would not say why "ID: 1" is bad.
+ */
 static int fail_line(struct text_reader *r, const char *why)
 {
-	return cs_fail(r->err, "%s: line %zu: %s", r->name, r->line_no, why);
+	unsigned char last = r->line.len ? r->line.ptr[r->line.len - 1] : 0;
+	const char *hint = last == '\r' ? " (the line ends in a carriage return: CRLF line ends?)"
+			 : last == ' ' || last == '\t' ? " (the line ends in white space the daemon never writes)"
+							: "";
+
+	return cs_fail(r->err, "%s: line %zu: %s%s", r->name, r->line_no, why, hint);
 }
 
 static bool next_line(struct text_reader *r)

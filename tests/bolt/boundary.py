@@ -55,6 +55,8 @@ from corrupt import (BRANCH, BUCKET, ELEMENT, FREELIST, LEAF, MAGIC, META, M_PGI
                      read_meta, set_both_metas, write_meta)
 
 META_END = PAGE_HEADER + 64
+BUCKET_HEADER = 16
+LINKS = 6  # _links' page in seed-6076's cache.db
 
 
 # ---- building files -------------------------------------------------------
@@ -240,9 +242,6 @@ def store_cases(src, listing_lines):
           bytearray(src), past, "an inline bucket is too short \\(15 bytes\\)$")
 
 
-BUCKET_HEADER = 16
-LINKS = 6  # _links' page in seed-6076's cache.db
-
 
 def built_cases():
     ps = 1024
@@ -266,14 +265,10 @@ def built_cases():
 
     # bbolt's search for the second meta when the first is broken: a page
     # of 16 MiB (1 KiB << 14) is found, 32 MiB is not looked for
-    for shift, label in ((14, "at"), (15, "past")):
-        size = 1024 << shift
-        case_sparse = {"ps": size, "pages": {3: leaf(1024, 3, [(BUCKET, b"b", inline_bucket(kv))])},
-                       "root": 3, "npages": 4, "break_meta0": True}
-        if label == "at":
-            at = case_sparse
-        else:
-            past = case_sparse
+    def sparse(shift):
+        return {"ps": 1024 << shift, "pages": {3: leaf(1024, 3, [(BUCKET, b"b", inline_bucket(kv))])},
+                "root": 3, "npages": 4, "break_meta0": True}
+    at, past = sparse(14), sparse(15)
     case("second-meta-search", "built", "meta 0 broken: meta 1 found at 16 MiB (the last place bbolt looks), not at 32 MiB",
          at, past, listing([(BUCKET, b"b", kv)]), past_err="both meta pages are invalid$")
 

@@ -64,9 +64,13 @@ static int parse_number(struct cs_bytes s, int64_t min, int64_t max, int64_t *ou
 	if (s.len == (size_t)negative)
 		return -1;
 	for (size_t i = negative; i < s.len; i++) {
-		if (s.ptr[i] < '0' || s.ptr[i] > '9' || v > ((uint64_t)INT64_MAX - 9) / 10)
+		if (s.ptr[i] < '0' || s.ptr[i] > '9')
 			return -1;
-		v = v * 10 + (uint64_t)(s.ptr[i] - '0');
+		uint64_t digit = (uint64_t)(s.ptr[i] - '0');
+		/* up to INT64_MAX itself, as the JSON reader takes it */
+		if (v > ((uint64_t)INT64_MAX - digit) / 10)
+			return -1;
+		v = v * 10 + digit;
 	}
 	int64_t n = negative ? -(int64_t)v : (int64_t)v;
 	if (n < min || n > max)
@@ -290,9 +294,20 @@ struct text_reader {
 	struct text_plainstore *store;
 };
 
+/*
+ * A line the daemon cannot have written: what is wrong with it, and when it
+ * ends in a carriage return or a space, that too. The daemon writes
+ * neither, but a copy saved on Windows or pasted from a web page may, and
+ * "bad record ID" alone would not say why "ID: 1" is bad.
+ */
 static int fail_line(struct text_reader *r, const char *why)
 {
-	return cs_fail(r->err, "%s: line %zu: %s", r->name, r->line_no, why);
+	unsigned char last = r->line.len ? r->line.ptr[r->line.len - 1] : 0;
+	const char *hint = last == '\r' ? " (the line ends in a carriage return: CRLF line ends?)"
+			 : last == ' ' || last == '\t' ? " (the line ends in white space the daemon never writes)"
+							: "";
+
+	return cs_fail(r->err, "%s: line %zu: %s%s", r->name, r->line_no, why, hint);
 }
 
 static bool next_line(struct text_reader *r)

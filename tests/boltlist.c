@@ -9,6 +9,10 @@
  * pass; with -memory the file is read into memory first and the count
  * reads the pages themselves. The two must agree, errors included.
  *
+ * boltlist -get FILE BUCKET KEY: looks KEY up in the top-level BUCKET by
+ * bolt_get (the lookups' way down, not a walk): its value in hex, or
+ * "absent".
+ *
  * Exit status: 0 listed, 1 the file is not a readable bbolt file (one line
  * on stderr), 2 usage or output error.
  */
@@ -183,6 +187,36 @@ static int count_keys(const char *path, bool memory)
 	return fflush(stdout) == 0 ? 0 : 2;
 }
 
+static int get_key(const char *path, const char *bucket, const char *key)
+{
+	struct bolt_file file;
+	struct bolt_bucket root;
+	struct bolt_item item;
+	struct cs_error err = { "" };
+	struct cs_buf out = CS_BUF_INIT;
+	int rc = bolt_open(&file, path, &err);
+
+	if (rc == 0) {
+		bolt_root(&file, &root);
+		rc = bolt_get(&file, &root, bucket, strlen(bucket), &item, &err);
+	}
+	if (rc == 1 && item.is_bucket)
+		rc = bolt_get(&file, &item.bucket, key, strlen(key), &item, &err);
+	else if (rc == 1)
+		rc = 0; /* a key, not a bucket: nothing to look in */
+	if (rc == 1)
+		add_hex(&out, item.value);
+	bolt_close(&file);
+	if (rc < 0) {
+		buf_free(&out);
+		fprintf(stderr, "boltlist: %s\n", err.msg);
+		return 1;
+	}
+	printf("%s\n", rc == 1 ? out.data : "absent");
+	buf_free(&out);
+	return fflush(stdout) == 0 ? 0 : 2;
+}
+
 int main(int argc, char **argv)
 {
 	static struct lister l; /* the path stack is big for a stack frame */
@@ -192,13 +226,16 @@ int main(int argc, char **argv)
 	bool count_only = argc == 3 && strcmp(argv[1], "-count") == 0;
 	int rc;
 
+	if (argc == 5 && strcmp(argv[1], "-get") == 0)
+		return get_key(argv[2], argv[3], argv[4]);
 	if (argc == 3 && strcmp(argv[1], "-keys") == 0)
 		return count_keys(argv[2], false);
 	if (argc == 4 && strcmp(argv[1], "-keys") == 0 && strcmp(argv[2], "-memory") == 0)
 		return count_keys(argv[3], true);
 
 	if (argc != 2 && !count_only) {
-		fprintf(stderr, "usage: boltlist [-count] FILE | boltlist -keys [-memory] FILE\n");
+		fprintf(stderr, "usage: boltlist [-count] FILE | boltlist -keys [-memory] FILE | "
+				"boltlist -get FILE BUCKET KEY\n");
 		return 2;
 	}
 	if (bolt_open(&file, argv[argc - 1], &err) < 0) {

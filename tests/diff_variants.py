@@ -13,6 +13,8 @@ extra-input  the last RUN gains a second input
 insert       a new RUN between the last two steps
 chain        30 more RUNs after the changed one (multistage-v2)
 evil         a hostile command changes, still hostile
+new-root     a new stage: an image A never had, and a RUN on it
+random       the random (session) root is another session's (app-v1)
 
     diff_variants.py --wide N a|b OUT.json
 
@@ -96,11 +98,12 @@ def set_parents(rec, parents):
 
 
 def fix_children(recs):
+    ids = {r["id"]: r for r in recs}  # by_id for each link was quadratic: minutes at --wide 50000
     for r in recs:
         r["children"] = {}
     for r in recs:
         for p in r.get("parents") or []:
-            kids = by_id(recs, p["target"])["children"]
+            kids = ids[p["target"]]["children"]
             kids.setdefault(str(p["output"]), {})[str(r["id"])] = {}
     for r in recs:
         r["children"] = r["children"] or None
@@ -193,8 +196,26 @@ def evil(recs):
                     for p in r["parents"]])
 
 
+def new_root(recs):
+    base = next(r for r in recs if not r.get("parents") and r.get("digest") and "ref" in (source_json(r) or {}))
+    img = copy.deepcopy(base)
+    img["id"] = max(r["id"] for r in recs) + 1
+    replace_source(img, lambda c: c.update(ref="docker.io/library/alpine:3.19", Digest="sha256:" + "3" * 64))
+    recs.append(img)
+    step = {"id": img["id"] + 1}
+    set_parents(step, [(0, img, exec_link("apk add git"), None)])
+    recs.append(step)
+
+
+def random_root(recs):
+    r = next(r for r in recs if r.get("random"))
+    session = record("string", b"buildkit.source.v0:session:" + b"7" * 64)
+    r["digest"] = session["digest"]
+    r["debug"] = [session]
+
+
 VARIANTS = {"image": image, "selector": selector, "selector-hit": selector_hit, "input": other_input, "extra-input": extra_input,
-            "insert": insert, "chain": chain, "evil": evil}
+            "insert": insert, "chain": chain, "evil": evil, "new-root": new_root, "random": random_root}
 
 def wide(n, side):
     def digest(text):

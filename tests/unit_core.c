@@ -15,6 +15,7 @@
 #include "core/xalloc.h"
 #include "tests/tap.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -341,6 +342,21 @@ static long faults_touching(const unsigned char *map, size_t size, size_t page)
 	return minor_faults() - before;
 }
 
+/* The threads this process has now (/proc/self/status), -1 if unknown. */
+static int thread_count(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	int n = -1;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Threads: %d", &n) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return n;
+}
+
 static void test_page_warmer(void)
 {
 	char path[] = "/tmp/cachescope-warm-XXXXXX";
@@ -378,9 +394,14 @@ static void test_page_warmer(void)
 	TAP_OK(mapped[4095 * page] == 255, "the mapping reads the file");
 	munmap((void *)mapped, size);
 
-	/* stopped at once: the map may go right after (a crash here ends the plan short) */
+	/* stopped: when page_warmer_stop returns its thread is gone, so the map may go */
+	int threads = thread_count();
 	const unsigned char *again = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
-	page_warmer_stop(page_warmer_start(again, size));
+	struct page_warmer *w = page_warmer_start(again, size);
+	TAP_OK(w != NULL, "a warmer starts on a fresh mapping");
+	page_warmer_stop(w);
+	TAP_OK(threads > 0 && thread_count() == threads,
+	       "stopped, its thread is joined: %d threads, as before it started (%d)", thread_count(), threads);
 	munmap((void *)again, size);
 	page_warmer_stop(NULL);
 	close(fd);

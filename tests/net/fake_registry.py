@@ -9,6 +9,7 @@ network does:
                      [--mode MODE] [--on manifest|blob|any]
                      [--auth basic:USER:PASS | bearer:USER:PASS]
                      [--blob-redirect URL] [--storage]
+                     [--ipv6] [--tls CERT KEY] [--log-origin]
 
 MODE (applied to requests --on selects; default any):
   normal              behave
@@ -29,8 +30,16 @@ MODE (applied to requests --on selects; default any):
 --auth bearer:U:P   every /v2/ request needs a token from GET /token
                     (Basic U:P there); the challenge names this server.
 --blob-redirect URL blobs answer 307 to URL/blobs/<digest>?signature=...
-                    (object storage: another origin).
+                    (object storage: another origin). "{port}" in URL is
+                    this server's port; URL "/" redirects to the path alone
+                    (/blobs/<digest>?..., a relative Location). This server
+                    serves /blobs/<digest> too, as the storage at another
+                    of its names, schemes or its own origin (the log says
+                    which).
 --storage           be that storage: serve /blobs/<digest> from --layout.
+--ipv6              listen on [::1] too, at the same port as on 127.0.0.1.
+--tls CERT KEY      speak TLS on the port as well as plain HTTP.
+--log-origin        log the scheme and the Host each request came with.
 
 Every request is logged as "METHOD PATH auth=yes|no" (the Authorization
 header's presence, never its value)."""
@@ -43,8 +52,7 @@ import struct
 import threading
 import time
 import urllib.parse
-from http.server import ThreadingHTTPServer
-from serving import LoggedHandler, serve
+from serving import LoggedHandler, origin_servers, serve_all
 
 MANIFEST_TYPES = ("application/vnd.oci.image.index.v1+json",
                   "application/vnd.oci.image.manifest.v1+json")
@@ -77,7 +85,11 @@ def main():
     p.add_argument("--auth", default="none")
     p.add_argument("--blob-redirect")
     p.add_argument("--storage", action="store_true")
+    p.add_argument("--ipv6", action="store_true")
+    p.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
+    p.add_argument("--log-origin", action="store_true")
     args = p.parse_args()
+    port = {}  # filled in once the servers have one
     top_digest, top_type, blobs = load_layout(args.layout)
     lock = threading.Lock()
     counts = {"status": 0}
@@ -87,6 +99,7 @@ def main():
 
     class Handler(LoggedHandler):
         log_path = args.log
+        log_origin = args.log_origin
 
         def send(self, status, body=b"", content_type="application/json", headers=()):
             self.send_response(status)
@@ -182,7 +195,7 @@ def main():
             self.note()
             url = urllib.parse.urlparse(self.path)
             path = url.path
-            if args.storage:
+            if args.storage or (path.startswith("/blobs/") and args.blob_redirect):
                 digest = path.rsplit("/", 1)[-1]
                 if path.startswith("/blobs/") and digest in blobs:
                     return self.send(200, blobs[digest], "application/octet-stream")
@@ -213,16 +226,17 @@ def main():
             if kind == "blobs" and ref in blobs:
                 body = blobs[ref]
                 if args.blob_redirect and not self.misbehave("blob", body, "application/octet-stream", []):
-                    target = "%s/blobs/%s?signature=s3cr3t-signature" % (args.blob_redirect, ref)
+                    base = "" if args.blob_redirect == "/" else args.blob_redirect.replace("{port}", str(port["n"]))
+                    target = "%s/blobs/%s?signature=s3cr3t-signature" % (base, ref)
                     return self.send(307, b"", headers=[("Location", target)])
                 if not self.misbehave("blob", body, "application/octet-stream", []):
                     self.send(200, body, "application/octet-stream")
                 return
             self.error(404, "BLOB_UNKNOWN", "blob unknown to registry")
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    serve(server, args.port_file)
+    servers = origin_servers(Handler, args.ipv6, *(args.tls or (None, None)))
+    port["n"] = servers[0].server_address[1]
+    serve_all(servers, args.port_file)
 
 
 if __name__ == "__main__":

@@ -229,7 +229,7 @@ static void group_by(uint32_t groups, uint32_t count, const uint32_t *owner,
 	*items_out = items;
 }
 
-static int digest_order(const struct cs_graph *g, cs_dig x, cs_dig y)
+int graph_digest_order(const struct cs_graph *g, cs_dig x, cs_dig y)
 {
 	if (x == y)
 		return 0;
@@ -261,11 +261,11 @@ static int child_link_cmp(const void *pa, const void *pb, void *ctx)
 
 	if (x->link.output != y->link.output)
 		return x->link.output < y->link.output ? -1 : 1;
-	if ((c = digest_order(b->g, b->nodes[x->link.child].digest, b->nodes[y->link.child].digest)))
+	if ((c = graph_digest_order(b->g, b->nodes[x->link.child].digest, b->nodes[y->link.child].digest)))
 		return c;
-	if ((c = digest_order(b->g, x->link.digest, y->link.digest)))
+	if ((c = graph_digest_order(b->g, x->link.digest, y->link.digest)))
 		return c;
-	if ((c = digest_order(b->g, x->link.selector, y->link.selector)))
+	if ((c = graph_digest_order(b->g, x->link.selector, y->link.selector)))
 		return c;
 	return key_cmp(b, x->link.child, y->link.child);
 }
@@ -404,7 +404,7 @@ static int parent_link_cmp(const void *pa, const void *pb, void *ctx)
 
 	if (x->link.input != y->link.input)
 		return x->link.input < y->link.input ? -1 : 1;
-	if ((c = digest_order(b->g, x->link.digest, y->link.digest)))
+	if ((c = graph_digest_order(b->g, x->link.digest, y->link.digest)))
 		return c;
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
@@ -423,9 +423,9 @@ static int child_list_cmp(const void *pa, const void *pb, void *ctx)
 		return x->link.child < y->link.child ? -1 : 1;
 	if (x->link.input != y->link.input)
 		return x->link.input < y->link.input ? -1 : 1;
-	if ((c = digest_order(b->g, x->link.digest, y->link.digest)))
+	if ((c = graph_digest_order(b->g, x->link.digest, y->link.digest)))
 		return c;
-	if ((c = digest_order(b->g, x->link.selector, y->link.selector)))
+	if ((c = graph_digest_order(b->g, x->link.selector, y->link.selector)))
 		return c;
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }

@@ -29,6 +29,13 @@ enum cs_link_order {
 	CS_ORDER_AS_ADDED,
 };
 
+/*
+ * The order every list of the load is sorted by, and the prefix reader
+ * (store_prefix.c) with it, so that the IDs it gives are the load's: no
+ * digest first (as "" sorts before any digest string), then by digest.
+ */
+int graph_digest_order(const struct cs_graph *g, cs_dig x, cs_dig y);
+
 struct cs_builder *builder_new(struct cs_graph *g, enum cs_link_order order);
 /* Frees the builder (after builder_finish, or to abandon a load). */
 void builder_free(struct cs_builder *b);

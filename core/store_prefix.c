@@ -17,6 +17,7 @@
  */
 #include "store_prefix.h"
 #include "bolt.h"
+#include "graph_build.h"
 #include "store_scan.h"
 #include "strindex.h"
 #include "xalloc.h"
@@ -231,17 +232,6 @@ static int read_links(struct prefix *p, uint32_t k, bool every)
 
 /* ---- the walk the whole load numbers by ---- */
 
-static int digest_order(const struct cs_graph *g, cs_dig x, cs_dig y)
-{
-	if (x == y)
-		return 0;
-	if (x == CS_DIG_NONE)
-		return -1;
-	if (y == CS_DIG_NONE)
-		return 1;
-	return digest_cmp(digests_at(&g->digests, x), digests_at(&g->digests, y));
-}
-
 static int key_order(struct cs_bytes x, struct cs_bytes y)
 {
 	size_t n = x.len < y.len ? x.len : y.len;
@@ -261,11 +251,11 @@ static int child_walk_cmp(const void *pa, const void *pb, void *ctx)
 
 	if (x->output != y->output)
 		return x->output < y->output ? -1 : 1;
-	if ((c = digest_order(p->g, p->keys[x->child].digest, p->keys[y->child].digest)))
+	if ((c = graph_digest_order(p->g, p->keys[x->child].digest, p->keys[y->child].digest)))
 		return c;
-	if ((c = digest_order(p->g, x->digest, y->digest)))
+	if ((c = graph_digest_order(p->g, x->digest, y->digest)))
 		return c;
-	if ((c = digest_order(p->g, x->selector, y->selector)))
+	if ((c = graph_digest_order(p->g, x->selector, y->selector)))
 		return c;
 	return key_order(p->keys[x->child].key, p->keys[y->child].key);
 }
@@ -482,7 +472,7 @@ static int parent_list_cmp(const void *pa, const void *pb, void *ctx)
 
 	if (x->input != y->input)
 		return x->input < y->input ? -1 : 1;
-	if ((c = digest_order(g, x->digest, y->digest)))
+	if ((c = graph_digest_order(g, x->digest, y->digest)))
 		return c;
 	return x->parent < y->parent ? -1 : x->parent > y->parent;
 }
@@ -500,9 +490,9 @@ static int child_list_cmp(const void *pa, const void *pb, void *ctx)
 		return x->child < y->child ? -1 : 1;
 	if (x->input != y->input)
 		return x->input < y->input ? -1 : 1;
-	if ((c = digest_order(g, x->digest, y->digest)))
+	if ((c = graph_digest_order(g, x->digest, y->digest)))
 		return c;
-	return digest_order(g, x->selector, y->selector);
+	return graph_digest_order(g, x->selector, y->selector);
 }
 
 static uint32_t graph_index(struct prefix *p, uint32_t k, uint32_t rows, uint32_t *stubs)

@@ -4,7 +4,7 @@
  * layer chain ends), both dumps are written, and the JSON dump reads back
  * through the debug-export reader into the same JSON dump, so a cache
  * config shows exactly what the daemon's /debug/cache/load would. Included
- * by fuzz_cacheconfig.c and fuzz_cache_image.c only.
+ * by the fuzz targets of readers that give a cache config's graph.
  */
 #ifndef CS_FUZZ_CACHE_H
 #define CS_FUZZ_CACHE_H
@@ -97,6 +97,18 @@ static void fuzz_check_cache(const struct cs_graph *g)
 	fuzz_check_graph(g);
 	fuzz_dump_text(g);
 	fuzz_check_readback(g);
+}
+
+/* A reader's answer: a well-formed graph of a known kind, or an error that says why. */
+static void fuzz_check_outcome(const struct cs_graph *g, int rc, const struct cs_error *err)
+{
+	if (rc == 0) {
+		if (!g->kind)
+			__builtin_trap();
+		fuzz_check_cache(g);
+	} else if (!err->msg[0]) {
+		__builtin_trap();
+	}
 }
 
 #endif

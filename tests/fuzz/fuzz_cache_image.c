@@ -120,13 +120,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else
 		rc = cache_image_load(g, &src, claimed[(control >> 1) & 3],
 				      cs_bytes_of(o.data[0].data, o.data[0].len), &err);
-	if (rc == 0) {
-		if (!g->kind)
-			__builtin_trap();
-		fuzz_check_cache(g);
-	} else if (!err.msg[0]) {
-		__builtin_trap();
-	}
+	fuzz_check_outcome(g, rc, &err);
 	graph_free(g);
 	for (int i = 0; i < MAX_OBJECTS; i++)
 		buf_free(&o.data[i]);

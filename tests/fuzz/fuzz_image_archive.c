@@ -61,13 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rc = read_image_archive_stream(g, "fuzz", cs_bytes_of(copy, head), trickle_read, &t, &err);
 	} else
 		rc = read_image_archive(g, "fuzz", cs_bytes_of(copy, size - 1), &err);
-	if (rc == 0) {
-		if (!g->kind)
-			__builtin_trap();
-		fuzz_check_cache(g);
-	} else if (!err.msg[0]) {
-		__builtin_trap();
-	}
+	fuzz_check_outcome(g, rc, &err);
 	graph_free(g);
 	free(copy);
 	return 0;

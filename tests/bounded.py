@@ -10,6 +10,8 @@
         N nested JSON arrays
     bounded.py deep-export N OUT
         a /debug/cache/store JSON answer whose plaintext nests N sub-records
+    bounded.py config-colliding N OUT
+        a chain of N records whose digests share their first 16 bytes
     bounded.py deep-config N OUT
         a cache config with N nested arrays in a member nobody reads
     bounded.py deep-oci LAYOUT WHICH N OUTDIR
@@ -60,18 +62,24 @@ def digest(i):
     return "sha256:" + hashlib.sha256(b"record %d" % i).hexdigest()
 
 
-def config(n, out, cyclic):
+def colliding_digest(i):
+    """Digests alike in their first 16 bytes: a table slotted by a prefix
+    chains every probe."""
+    return "sha256:" + "0" * 32 + hashlib.sha256(b"record %d" % i).hexdigest()[:32]
+
+
+def config(n, out, cyclic, name=digest):
     with open(out, "w") as f:
         f.write('{"layers":[],"records":[')
         for i in range(n):
             if i:
                 f.write(",")
             if cyclic:
-                f.write('{"digest":"%s","inputs":[[{"link":%d}]]}' % (digest(i), (i + 1) % n))
+                f.write('{"digest":"%s","inputs":[[{"link":%d}]]}' % (name(i), (i + 1) % n))
             elif i == 0:
-                f.write('{"digest":"%s"}' % digest(0))
+                f.write('{"digest":"%s"}' % name(0))
             else:
-                f.write('{"digest":"%s","inputs":[[{"link":%d}]]}' % (digest(i), i - 1))
+                f.write('{"digest":"%s","inputs":[[{"link":%d}]]}' % (name(i), i - 1))
         f.write("]}")
 
 
@@ -234,6 +242,8 @@ def main():
         pgid(a[1], a[2], int(a[3]))
     elif len(a) == 3 and a[0] in ("config-cyclic", "config-chain"):
         config(int(a[1]), a[2], a[0] == "config-cyclic")
+    elif len(a) == 3 and a[0] == "config-colliding":
+        config(int(a[1]), a[2], False, colliding_digest)
     elif len(a) == 3 and a[0] == "deep-array":
         open(a[2], "w").write(deep(int(a[1])))
     elif len(a) == 3 and a[0] == "deep-export":

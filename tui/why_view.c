@@ -69,7 +69,7 @@ static void say_cause(struct browser *b, const struct cs_diff *d, cs_node_id n)
 	size_t index;
 
 	if (!c) {
-		browser_message(b, false, "#%u: no cause found: it is the same key as before, or session-bound",
+		browser_message(b, false, "#%u: no cause found (same key as before, or session-bound)",
 				graph_id(d->b, n));
 		return;
 	}

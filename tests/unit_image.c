@@ -11,6 +11,7 @@
 #include "core/digest.h"
 #include "core/input.h"
 #include "core/readers.h"
+#include "core/results.h"
 #include "core/tar.h"
 #include "core/xalloc.h"
 #include "tests/tap.h"
@@ -272,6 +273,12 @@ static void test_links(void)
 		add_header(&b, &h);
 	}
 	add_file(&b, "after", "still read");
+	{
+		/* a hard link with a size field: no data either (Go's archive/tar and Python's tarfile agree) */
+		struct header h = { "sized-hard-link", '1', 1000, "L1/layer.tar", NULL, POSIX };
+		add_header(&b, &h);
+	}
+	add_file(&b, "after-hard", "read as well");
 	add_end(&b);
 	TAP_OK(open_buf(&b) == 0, "an archive of links opens: %s", err.msg);
 	TAP_STR_EQ(text_at("L2/layer.tar"), "layer one", "a symlink to ../L1/layer.tar (docker save's shared layers)");
@@ -285,6 +292,8 @@ static void test_links(void)
 	TAP_STR_EQ(text_at("chain0"), "(missing)", "42 are not");
 	TAP_STR_EQ(text_at("sized-link"), "layer one", "a link's size field brings no data");
 	TAP_STR_EQ(text_at("after"), "still read", "... so the next header is where it should be");
+	TAP_STR_EQ(text_at("sized-hard-link"), "layer one", "a hard link's size field brings no data");
+	TAP_STR_EQ(text_at("after-hard"), "read as well", "... so the header after it is read too");
 	tar_close(&tar);
 	buf_free(&b);
 }
@@ -336,6 +345,38 @@ static void test_long_names(void)
 	TAP_STR_EQ(text_at("plain"), "g", "old GNU headers have no prefix");
 	TAP_STR_EQ(text_at("pax-sized"), "sized", "a pax size record gives the size");
 	tar_close(&tar);
+	buf_free(&b);
+}
+
+/* A pax header of one record LEN bytes long (a comment, which names nothing), then a member. */
+static void add_pax_of_len(struct cs_buf *b, size_t len)
+{
+	struct header h = { "PaxHeaders/big", 'x', len, NULL, NULL, POSIX };
+	char *record = xmalloc(len);
+	int head = snprintf(record, len, "%zu comment=", len);
+
+	memset(record + head, 'x', len - (size_t)head - 1);
+	record[len - 1] = '\n';
+	add_header(b, &h);
+	add_data(b, record, len);
+	free(record);
+	add_file(b, "after-pax", "named by its header");
+	add_end(b);
+}
+
+/* pax records are names, not data: up to 1 MiB of them is read, a byte more is refused. */
+static void test_extended_limit(void)
+{
+	struct cs_buf b = CS_BUF_INIT;
+
+	add_pax_of_len(&b, (size_t)1 << 20);
+	TAP_OK(open_buf(&b) == 0, "a pax header of exactly 1 MiB is read: %s", err.msg);
+	TAP_STR_EQ(text_at("after-pax"), "named by its header", "... and the member after it");
+	tar_close(&tar);
+	buf_free(&b);
+	add_pax_of_len(&b, ((size_t)1 << 20) + 1);
+	TAP_OK(open_buf(&b) < 0 && strstr(err.msg, "t.tar: tar header at byte 0: a 1048577-byte extended header"),
+	       "a pax header of 1 MiB and a byte is refused: %s", err.msg);
 	buf_free(&b);
 }
 
@@ -537,6 +578,27 @@ static void test_real_layers(void)
 	}
 	TAP_OK(g->layer_count == 5 && g->layers[0].blob == g->layers[2].blob,
 	       "layers 0 and 2 are one blob, as their diff_ids say");
+	/* a key's result is its top layer: its own size, and with the layers below it, its own included */
+	size_t with_results = 0;
+	for (cs_node_id n = 0; n < g->node_count && g->layer_count == 5; n++) {
+		struct cs_result_list results;
+		if (!graph_result_count(g, n))
+			continue;
+		uint32_t top_layer = graph_result(g, n, 0)->layer;
+		int64_t below = 0;
+		for (uint32_t i = 0; i <= top_layer && i < 5; i++)
+			below += sizes[i];
+		result_list_init(&results);
+		if (graph_node_results(g, n, &results, &err) == 0 && results.count && top_layer < 5) {
+			with_results++;
+			TAP_OK(results.items[0].size == sizes[top_layer] && results.items[0].total_size == below,
+			       "#%u: on layer %u, %lld bytes, %lld with the layers below (%lld, %lld)", n + 1,
+			       top_layer, (long long)sizes[top_layer], (long long)below, (long long)results.items[0].size,
+			       (long long)results.items[0].total_size);
+		}
+		result_list_free(&results);
+	}
+	TAP_OK(with_results > 0, "tiny.tar: keys with results on its layers (%zu)", with_results);
 	graph_free(g);
 	free(path);
 }
@@ -606,6 +668,7 @@ int main(void)
 	test_links();
 	test_long_names();
 	test_base256();
+	test_extended_limit();
 	test_refusals();
 	test_signed_checksum();
 	test_stream_keeps();

@@ -122,6 +122,8 @@ static void sizes(void)
 
 	TAP_STR_EQ(format_size(0, buf, sizeof(buf)), "0B", "zero bytes");
 	TAP_STR_EQ(format_size(1023, buf, sizeof(buf)), "1023B", "under a KiB");
+	TAP_STR_EQ(format_size(1024, buf, sizeof(buf)), "1.0K", "a KiB exactly is 1.0K");
+	TAP_STR_EQ(format_size(1 << 20, buf, sizeof(buf)), "1.0M", "a MiB exactly is 1.0M");
 	TAP_STR_EQ(format_size(4007, buf, sizeof(buf)), "3.9K", "KiB");
 	TAP_STR_EQ(format_size(5 << 20, buf, sizeof(buf)), "5.0M", "MiB");
 	TAP_STR_EQ(format_size(-1, buf, sizeof(buf)), "-", "unknown");

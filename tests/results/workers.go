@@ -176,6 +176,10 @@ func main() {
 			if i == 1 {
 				rec.description = "fileop target"
 			}
+			// used again by a later build: the last-used order is not the size order
+			if i == 2 {
+				rec.lastUsed = base.Add(3 * time.Hour)
+			}
 			last[w] = id
 			records = append(records, rec)
 			byWorker[w] = append(byWorker[w], rec)

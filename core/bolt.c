@@ -625,12 +625,7 @@ int bolt_count(struct bolt_file *f, const struct bolt_bucket *b, uint64_t *count
 
 static int compare_keys(struct cs_bytes a, const void *b, size_t blen)
 {
-	size_t n = a.len < blen ? a.len : blen;
-	int c = n ? memcmp(a.ptr, b, n) : 0;
-
-	if (c)
-		return c;
-	return a.len < blen ? -1 : a.len > blen;
+	return cs_bytes_cmp(a, cs_bytes_of(b, blen));
 }
 
 /*

@@ -28,6 +28,17 @@ static inline bool cs_bytes_eq(struct cs_bytes a, const char *s)
 	return a.len == n && (n == 0 || memcmp(a.ptr, s, n) == 0);
 }
 
+/* Byte order, a shorter key first when it is a prefix of the longer: how bbolt sorts its keys. */
+static inline int cs_bytes_cmp(struct cs_bytes a, struct cs_bytes b)
+{
+	size_t n = a.len < b.len ? a.len : b.len;
+	int c = n ? memcmp(a.ptr, b.ptr, n) : 0;
+
+	if (c)
+		return c;
+	return a.len < b.len ? -1 : a.len > b.len;
+}
+
 static inline bool cs_bytes_has_prefix(struct cs_bytes a, const char *s)
 {
 	size_t n = strlen(s);

@@ -1,4 +1,5 @@
 #include "graph_build.h"
+#include "bytes.h"
 #include "hash.h"
 #include "xalloc.h"
 
@@ -71,13 +72,8 @@ static const char *node_key(const struct cs_builder *b, uint32_t n)
 
 static int key_cmp(const struct cs_builder *b, uint32_t x, uint32_t y)
 {
-	const struct build_node *nx = &b->nodes[x], *ny = &b->nodes[y];
-	uint32_t n = nx->key_len < ny->key_len ? nx->key_len : ny->key_len;
-	int c = memcmp(node_key(b, x), node_key(b, y), n);
-
-	if (c)
-		return c;
-	return nx->key_len < ny->key_len ? -1 : nx->key_len > ny->key_len;
+	return cs_bytes_cmp(cs_bytes_of(node_key(b, x), b->nodes[x].key_len),
+			    cs_bytes_of(node_key(b, y), b->nodes[y].key_len));
 }
 
 struct cs_builder *builder_new(struct cs_graph *g, enum cs_link_order order)
@@ -447,13 +443,11 @@ static void emit_graph(struct cs_builder *b, const uint32_t *order, const uint32
 		       uint32_t count, bool sorted)
 {
 	struct cs_graph *g = b->g;
-	uint32_t kept = 0;
 	/* unordered with every key reached (the usual store): the numbers are the builder's own */
 	bool same_numbers = !sorted && count == b->node_count;
+	uint32_t kept = same_numbers ? b->link_count : 0;
 
 	/* keep the links a numbered parent has, renumbered; drop the rest */
-	for (uint32_t i = 0; same_numbers && i < b->link_count; i++)
-		kept++;
 	for (uint32_t i = 0; !same_numbers && i < b->link_count; i++) {
 		struct build_link l = b->links[i];
 		if (number[l.link.parent] == CS_NONE)
@@ -527,12 +521,11 @@ static void emit_graph(struct cs_builder *b, const uint32_t *order, const uint32
 static int finish(struct cs_builder *b, bool ordered, struct cs_error *err)
 {
 	uint32_t n = b->node_count, e = b->link_count;
-	uint32_t *owner = xmalloc((size_t)(e ? e : 1) * sizeof(*owner));
+	uint32_t *out_child = xmalloc((size_t)(e ? e : 1) * sizeof(*out_child));
 	uint32_t *out_start, *out_items, *roots, root_count = 0;
 	uint8_t *state = xcalloc(n ? n : 1, 1);
 	int rc = -1;
 
-	uint32_t *out_child = owner;
 	group_out_links(b, &out_start, &out_items, out_child);
 
 	roots = xmalloc((size_t)(n ? n : 1) * sizeof(*roots));

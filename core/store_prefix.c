@@ -232,16 +232,6 @@ static int read_links(struct prefix *p, uint32_t k, bool every)
 
 /* ---- the walk the whole load numbers by ---- */
 
-static int key_order(struct cs_bytes x, struct cs_bytes y)
-{
-	size_t n = x.len < y.len ? x.len : y.len;
-	int c = n ? memcmp(x.ptr, y.ptr, n) : 0;
-
-	if (c)
-		return c;
-	return x.len < y.len ? -1 : x.len > y.len;
-}
-
 /* graph_build.c's child_link_cmp: output, the child's digest, the link's digest and selector, the child's ID. */
 static int child_walk_cmp(const void *pa, const void *pb, void *ctx)
 {
@@ -257,7 +247,7 @@ static int child_walk_cmp(const void *pa, const void *pb, void *ctx)
 		return c;
 	if ((c = graph_digest_order(p->g, x->selector, y->selector)))
 		return c;
-	return key_order(p->keys[x->child].key, p->keys[y->child].key);
+	return cs_bytes_cmp(p->keys[x->child].key, p->keys[y->child].key);
 }
 
 /* Numbers key K as the next row and pushes its children, first child on top. */

@@ -89,27 +89,36 @@ static const struct cs_tar_member *member(const struct archive *a, const char *f
 	}
 }
 
-/* A small JSON member (manifest.json, index.json, a config), parsed; NULL with ERR set. */
+/* The bytes of a small member (manifest.json, index.json, a config) that WHAT names; -1 with ERR set. */
+static int member_bytes(const struct archive *a, const struct cs_tar_member *m, const char *what,
+			struct cs_bytes *out, struct cs_error *err)
+{
+	if (m->size > (uint64_t)CS_DEFAULT_MAX_OBJECT)
+		return cs_fail(err, "%s: %s: %zu bytes, more than the limit of %lld", a->name, what, m->size,
+			       (long long)CS_DEFAULT_MAX_OBJECT);
+	if (!m->kept)
+		return cs_fail(err, "%s: %s starts like a layer, not JSON", a->name, what);
+	*out = tar_data(&a->tar, m);
+	return 0;
+}
+
+/* DATA, a member's bytes, parsed as JSON; messages name it "ARCHIVE: WHAT". NULL with ERR set. */
+static json_t *parse_member(const struct archive *a, struct cs_bytes data, const char *what, struct cs_error *err)
+{
+	char *label = xasprintf("%s: %s", a->name, what);
+	json_t *root = cacheconfig_parse_json(label, data.ptr, data.len, err);
+
+	free(label);
+	return root;
+}
+
+/* A small JSON member, parsed; NULL with ERR set. */
 static json_t *member_json(const struct archive *a, const struct cs_tar_member *m, const char *what,
 			   struct cs_error *err)
 {
-	char *label;
-	json_t *root;
+	struct cs_bytes data = { NULL, 0 };
 
-	if (m->size > (uint64_t)CS_DEFAULT_MAX_OBJECT) {
-		cs_fail(err, "%s: %s: %zu bytes, more than the limit of %lld", a->name, what, m->size,
-			(long long)CS_DEFAULT_MAX_OBJECT);
-		return NULL;
-	}
-	if (!m->kept) {
-		cs_fail(err, "%s: %s starts like a layer, not JSON", a->name, what);
-		return NULL;
-	}
-	label = xasprintf("%s: %s", a->name, what);
-	struct cs_bytes data = tar_data(&a->tar, m);
-	root = cacheconfig_parse_json(label, data.ptr, data.len, err);
-	free(label);
-	return root;
+	return member_bytes(a, m, what, &data, err) < 0 ? NULL : parse_member(a, data, what, err);
 }
 
 /* "app:v1, app:v2, sha256:1234abcd..., and 3 more": the images a refusal names. */
@@ -180,22 +189,18 @@ static json_t *docker_config(const struct archive *a, json_t *image, struct cs_e
 			name);
 		return NULL;
 	}
-	if (m->size > (uint64_t)CS_DEFAULT_MAX_OBJECT) {
-		cs_fail(err, "%s: config \"%.100s\": %zu bytes, more than the limit of %lld", a->name, name,
-			m->size, (long long)CS_DEFAULT_MAX_OBJECT);
+	char *what = xasprintf("config \"%.100s\"", name);
+	struct cs_bytes data = { NULL, 0 };
+	int rc = member_bytes(a, m, what, &data, err);
+	free(what);
+	if (rc < 0)
 		return NULL;
-	}
-	if (!m->kept) {
-		cs_fail(err, "%s: config \"%.100s\" starts like a layer, not JSON", a->name, name);
-		return NULL;
-	}
-	struct cs_bytes data = tar_data(&a->tar, m);
 	digest_of_bytes(data.ptr, data.len, &got);
 	if (!digest_eq(&want, &got)) {
 		cs_fail(err, "%s: config \"%.100s\": content does not match its digest", a->name, name);
 		return NULL;
 	}
-	json_t *config = member_json(a, m, "config", err);
+	json_t *config = parse_member(a, data, "config", err);
 	if (config && !json_is_object(config)) {
 		cs_fail(err, "%s: config \"%.100s\" is not a JSON object", a->name, name);
 		json_decref(config);

@@ -290,11 +290,12 @@ static void add_member(struct cs_tar *t, size_t *cap, const unsigned char *h, st
 	buf_free(&name);
 }
 
-static int by_name(const void *a, const void *b)
+/* Member indexes by name, then archive order (the later of two names wins a lookup). */
+static int by_name(const void *a, const void *b, void *ctx)
 {
-	const struct cs_tar_member *x = *(const struct cs_tar_member *const *)a;
-	const struct cs_tar_member *y = *(const struct cs_tar_member *const *)b;
-	int c = strcmp(x->name, y->name);
+	const struct cs_tar *t = ctx;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int c = strcmp(t->members[x].name, t->members[y].name);
 
 	return c ? c : (x > y) - (x < y);
 }
@@ -305,14 +306,7 @@ static void index_names(struct cs_tar *t)
 	for (size_t i = 0; i < t->count; i++)
 		if (t->members[i].name)
 			t->by_name[t->named++] = i;
-	/* sort pointers, then turn them back into indexes: members[] no longer moves */
-	const struct cs_tar_member **ptrs = xreallocarray(NULL, t->named ? t->named : 1, sizeof(*ptrs));
-	for (size_t i = 0; i < t->named; i++)
-		ptrs[i] = &t->members[t->by_name[i]];
-	qsort(ptrs, t->named, sizeof(*ptrs), by_name);
-	for (size_t i = 0; i < t->named; i++)
-		t->by_name[i] = (size_t)(ptrs[i] - t->members);
-	free(ptrs);
+	qsort_r(t->by_name, t->named, sizeof(*t->by_name), by_name, t);
 }
 
 /* Reads the extended header (pax or GNU long name) whose data is D into P. */

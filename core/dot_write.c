@@ -169,17 +169,15 @@ int dot_node_label(struct cs_buf *label, const struct cs_graph *g, cs_node_id n,
 {
 	const struct cs_node *node = graph_node(g, n);
 	struct cs_description desc;
-	char head[64];
+	char id[16];
 
 	if (describe_node(g, n, &desc, err) < 0)
 		return -1;
-	if (prefix)
-		snprintf(head, sizeof(head), "%s %s%s\\n", prefix, kind_name(desc.kind),
-			 (node->flags & CS_NODE_RANDOM) ? " (random)" : "");
-	else
-		snprintf(head, sizeof(head), "#%u %s%s\\n", n + 1, kind_name(desc.kind),
-			 (node->flags & CS_NODE_RANDOM) ? " (random)" : "");
-	buf_adds(label, head);
+	if (!prefix) {
+		snprintf(id, sizeof(id), "#%u", graph_id(g, n));
+		prefix = id;
+	}
+	buf_printf(label, "%s %s%s\\n", prefix, kind_name(desc.kind), (node->flags & CS_NODE_RANDOM) ? " (random)" : "");
 	if (desc.summary) {
 		dot_add_wrapped(label, desc.summary, desc.summary_len, LABEL_WIDTH, LABEL_LINES);
 	} else if (node->digest != CS_DIG_NONE || graph_parent_count(g, n)) {

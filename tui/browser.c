@@ -253,11 +253,7 @@ static bool adopt_whole(struct browser *b)
 	detail_free(b);
 	describe_cache_clear(b);
 	table_sort_free(&b->sort);
-	for (size_t i = 0; i < sizeof(b->digest_index) / sizeof(b->digest_index[0]); i++) {
-		free(b->digest_index[i].node);
-		b->digest_index[i].node = NULL;
-		b->digest_index[i].graph = NULL;
-	}
+	detail_digest_index_clear(b);
 	b->g = b->store = whole;
 	graph_free(prefix);
 	if (!same) {
@@ -351,8 +347,7 @@ static void browser_free(struct browser *b)
 	free(b->parents);
 	free(b->children);
 	table_sort_free(&b->sort);
-	for (size_t i = 0; i < sizeof(b->digest_index) / sizeof(b->digest_index[0]); i++)
-		free(b->digest_index[i].node);
+	detail_digest_index_clear(b);
 	history_free(&b->history);
 	search_free(b->search);
 	diff_view_free(b->diff);
@@ -482,18 +477,18 @@ static int run(struct cs_graph **whole, struct cs_pending *pending, struct cs_gr
 		 * browser wants it back. Once, after the first screen (which
 		 * should not wait for it), not after each load: loads may run
 		 * on two threads, and a trim there is not safe beside a
-		 * sanitizer's allocator.
+		 * sanitizer's allocator. While the whole store loads,
+		 * adopt_whole does this when it is there.
 		 */
-		/* (while the whole store loads, adopt_whole does this when it is there) */
-		if (!trimmed && !b.pending) {
-			malloc_trim(0);
+		if (!trimmed) {
 			trimmed = true;
-			/* lookups land anywhere in a big cache-debug.db: have it mapped before the keys come */
-			graph_warm_up(b.store ? b.store : g);
-			if (other)
-				graph_warm_up(other);
-		} else if (!trimmed) {
-			trimmed = true;
+			if (!b.pending) {
+				malloc_trim(0);
+				/* lookups land anywhere in a big cache-debug.db: have it mapped before the keys come */
+				graph_warm_up(b.store ? b.store : g);
+				if (other)
+					graph_warm_up(other);
+			}
 		}
 		int key = getch();
 		/* no key in a while (or a signal): nothing to draw, time to get ready for what may come */

@@ -189,6 +189,8 @@ void focus_pane(struct browser *b, int i);
 void detail_prepare(struct browser *b);
 /* The node digest D names in graph G (CS_NONE: none), through a lazily built index. */
 cs_node_id detail_node_of_digest(struct browser *b, const struct cs_graph *g, const struct cs_digest *d);
+/* Drops every digest index (the graphs they were built for are going). */
+void detail_digest_index_clear(struct browser *b);
 
 /* plaintext_pane.c */
 void plaintext_free(struct plaintext_pane *p);

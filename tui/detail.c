@@ -76,6 +76,15 @@ void detail_build(struct browser *b)
 
 /* ---- digests to nodes ---- */
 
+void detail_digest_index_clear(struct browser *b)
+{
+	for (size_t i = 0; i < sizeof(b->digest_index) / sizeof(b->digest_index[0]); i++) {
+		free(b->digest_index[i].node);
+		b->digest_index[i].node = NULL;
+		b->digest_index[i].graph = NULL;
+	}
+}
+
 static struct digest_index *index_for(struct browser *b, const struct cs_graph *g)
 {
 	size_t slots = sizeof(b->digest_index) / sizeof(b->digest_index[0]);

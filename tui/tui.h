@@ -15,16 +15,15 @@ struct cs_pending;
  * same way, and slow fetches report on the status line. STARTED (cs_now()
  * when the program started) lets the frame trace tell the time to the
  * first screen.
- */
-int browser_run(struct cs_graph **g, struct cs_pending *pending, const struct cs_load_options *load,
-		double started, struct cs_error *err);
-/*
+ *
  * *G may be the first rows of a store (a partial graph) whose whole load
  * is PENDING (core/source.h: source_load_early): the browser shows them at
  * once and takes the whole graph when it is there. On return *G is the
  * graph the browser ended with (the caller frees it); -1 with ERR also
  * when the whole load failed.
  */
+int browser_run(struct cs_graph **g, struct cs_pending *pending, const struct cs_load_options *load,
+		double started, struct cs_error *err);
 /* How many first rows are worth drawing before the rest: a few screens of this terminal. */
 uint32_t browser_prefix_rows(void);
 

@@ -495,8 +495,9 @@ static int run_command(int argc, char **argv, struct cs_progress *progress)
 		return browse_two(&cli, started);
 	struct cs_pending *pending = NULL;
 	/* the browser shows a big store's first rows while the rest loads */
-	if (cli.command == CMD_BROWSE && cli.source_count == 1 && isatty(STDOUT_FILENO)) {
-		if (source_load_early(cli.sources[0], &cli.load, browser_prefix_rows(), &g, &pending, &err) < 0)
+	if (cli.command == CMD_BROWSE && isatty(STDOUT_FILENO)) {
+		if (source_load_early(cli.source_count ? cli.sources[0] : NULL, &cli.load, browser_prefix_rows(), &g,
+				      &pending, &err) < 0)
 			return fail(err.msg);
 	} else if (source_load(cli.source_count ? cli.sources[0] : NULL, &cli.load, &g, &err) < 0) {
 		return fail(err.msg);

@@ -404,17 +404,8 @@ static void *pending_run(void *arg)
 	return NULL;
 }
 
-int source_load_early(const char *source, const struct cs_load_options *opt, uint32_t rows,
-		      struct cs_graph **out, struct cs_pending **pending, struct cs_error *err)
+static struct cs_pending *pending_new(const char *source, const struct cs_load_options *opt)
 {
-	char *db = local_store_path(source);
-	struct stat st;
-	bool big = db && stat(db, &st) == 0 && st.st_size >= EARLY_MIN_BYTES;
-
-	free(db);
-	*pending = NULL;
-	if (!big || source_load_prefix(source, opt, rows, out, err) <= 0)
-		return source_load(source, opt, out, err);
 	struct cs_pending *p = xcalloc(1, sizeof(*p));
 	p->source = xstrdup(source);
 	if (opt)
@@ -422,8 +413,42 @@ int source_load_early(const char *source, const struct cs_load_options *opt, uin
 	p->opt.watch = &p->watch;
 	/* fetches report to the browser's status line, which only its own thread may draw */
 	p->opt.progress = NULL;
-	*pending = p;
-	return 0;
+	return p;
+}
+
+int source_load_early(const char *source, const struct cs_load_options *opt, uint32_t rows,
+		      struct cs_graph **out, struct cs_pending **pending, struct cs_error *err)
+{
+	struct cs_discovery *found = NULL;
+
+	*pending = NULL;
+	/* no SOURCE: the newest daemon root found, the most common on a build host, opens early too */
+	if (!source) {
+		found = xcalloc(1, sizeof(*found));
+		if (discover_roots(found, err) < 0) {
+			free(found);
+			return -1;
+		}
+		source = found->roots[0].path;
+	}
+	char *db = local_store_path(source);
+	struct stat st;
+	bool big = db && stat(db, &st) == 0 && st.st_size >= EARLY_MIN_BYTES;
+	int rc = 0;
+
+	free(db);
+	if (!big || source_load_prefix(source, opt, rows, out, err) <= 0)
+		rc = source_load(source, opt, out, err);
+	else
+		*pending = pending_new(source, opt);
+	/* the first graph shown says what discovery found (discovery_note) */
+	if (rc == 0) {
+		(*out)->found = found;
+	} else if (found) {
+		discovery_free(found);
+		free(found);
+	}
+	return rc;
 }
 
 void pending_start(struct cs_pending *p)

@@ -69,7 +69,8 @@ int source_load_pair(const char *a, const char *b, const struct cs_load_options 
  * pending_start on (the browser starts it once the first screen is drawn:
  * on two cores its two threads would only slow that screen). Any other
  * source, or a store no prefix can be drawn from, loads whole as
- * source_load does, and *PENDING is NULL.
+ * source_load does, and *PENDING is NULL. No SOURCE is this host's newest
+ * daemon root, as for source_load (*OUT keeps what discovery found).
  */
 struct cs_pending;
 int source_load_early(const char *source, const struct cs_load_options *opt, uint32_t rows,
